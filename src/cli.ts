@@ -1,0 +1,258 @@
+import { parseArgs } from "node:util";
+import { runChat } from "./adapters/console/chat.js";
+import { renderFooter, renderReply, stripControl } from "./adapters/console/render.js";
+import { type Config, ConfigError, hasPlatform, loadConfig } from "./config.js";
+import { parseCommandLine } from "./core/bot.js";
+import { BotError } from "./core/errors.js";
+import { evaluate, loadEvalSet } from "./core/eval/evaluate.js";
+import type { Reply } from "./core/types.js";
+import { createLogger } from "./logging.js";
+import { createRuntime, type Runtime } from "./main.js";
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+const USAGE = `Usage: spotlight <command> [options]
+
+Commands:
+  start                         Run the bot: Slack and/or Discord when configured; otherwise the
+                                terminal chat (on a TTY). This is what \`npm start\` runs.
+  ask "<question>" [--json] [--project ID]
+                                Answer one question (extractive without a model).
+  command "/project capi" [--json]
+                                Run one slash command.
+  chat                          Interactive terminal chat: slash commands and free questions.
+  eval [--file PATH] [--k N] [--json]
+                                Retrieval recall@k and answer accuracy on an evaluation set.
+  help                          This text.
+
+Configuration is read from the environment; see README.md.`;
+
+class UsageError extends Error {}
+
+function sourcesJson(reply: Reply) {
+  return reply.sources.map((s) => ({
+    n: s.n,
+    articleId: s.articleId,
+    title: s.title,
+    section: s.section,
+    url: s.url,
+    text: s.text,
+  }));
+}
+
+async function withRuntime<T>(config: Config, io: CliIo, run: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await createRuntime(config, createLogger(config.logLevel, io.stderr));
+  try {
+    return await run(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function ask(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, project: { type: "string" } },
+  });
+  const question = positionals.join(" ");
+  return withRuntime(config, io, async (rt) => {
+    const live = !values.json;
+    let streamed = "";
+    const reply = await rt.bot.handle(
+      {
+        kind: "question",
+        platform: "cli",
+        conversationId: "cli:ask",
+        userId: "cli",
+        text: question,
+        ...(values.project ? { projectId: values.project } : {}),
+      },
+      live
+        ? {
+            onProgress: ({ text }) => {
+              if (text.startsWith(streamed)) io.stdout.write(stripControl(text.slice(streamed.length)));
+              streamed = text;
+            },
+          }
+        : {},
+    );
+    if (values.json) {
+      const out = {
+        question,
+        mode: reply.mode ?? "declined",
+        answer: reply.text,
+        language: reply.language ?? "en",
+        ...(reply.fallback ? { fallback: reply.fallback } : {}),
+        ...(reply.notice ? { notice: reply.notice } : {}),
+        sources: sourcesJson(reply),
+      };
+      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else if (streamed && streamed === reply.text) {
+      io.stdout.write(`\n\n${renderFooter(reply, { color: Boolean(io.stdout.isTTY) })}\n`);
+    } else {
+      if (streamed) io.stdout.write("\n\n");
+      io.stdout.write(`${renderReply(reply, { color: Boolean(io.stdout.isTTY) })}\n`);
+    }
+    return reply.mode === undefined && reply.ephemeral ? 1 : 0;
+  });
+}
+
+async function command(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean" } },
+  });
+  const line = positionals.join(" ");
+  const parsed = parseCommandLine(line.startsWith("/") ? line : `/${line}`);
+  if (!parsed)
+    throw new UsageError(`Not a slash command: "${line}". Example: spotlight command "/project capi"`);
+  return withRuntime(config, io, async (rt) => {
+    const reply = await rt.bot.handle({
+      kind: "command",
+      platform: "cli",
+      conversationId: "cli:command",
+      userId: "cli",
+      name: parsed.name,
+      text: parsed.text,
+    });
+    if (values.json) io.stdout.write(`${JSON.stringify({ command: parsed.name, ...reply }, null, 2)}\n`);
+    else io.stdout.write(`${renderReply(reply, { color: Boolean(io.stdout.isTTY) })}\n`);
+    return reply.ephemeral &&
+      reply.sources.length === 0 &&
+      !reply.cards &&
+      /^(Unknown|Usage|I don't know)/.test(reply.text)
+      ? 1
+      : 0;
+  });
+}
+
+async function evalCommand(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { file: { type: "string" }, k: { type: "string" }, json: { type: "boolean" } },
+  });
+  const file = values.file ?? `${config.dataDir}/eval/questions.yaml`;
+  const k = values.k === undefined ? config.retrievalK : Number(values.k);
+  if (!Number.isInteger(k) || k < 1 || k > 50)
+    throw new UsageError("--k must be a whole number from 1 to 50");
+  const cases = await loadEvalSet(file);
+  return withRuntime(config, io, async (rt) => {
+    const report = await evaluate(rt.bot, cases, k);
+    if (values.json) {
+      const out = {
+        summary: report.summary,
+        cases: report.cases.map(({ id, kind, retrieved, answered, declined, pass }) => ({
+          id,
+          kind,
+          retrieved,
+          answered,
+          declined,
+          pass,
+        })),
+      };
+      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      for (const c of report.cases) {
+        const flags =
+          c.kind === "decline" ? `declined=${c.declined}` : `retrieved=${c.retrieved} answered=${c.answered}`;
+        io.stdout.write(
+          `${c.pass ? "PASS" : "FAIL"}  ${c.id.padEnd(22)} ${flags}${c.missing.length ? `  missing: ${c.missing.join("; ")}` : ""}\n`,
+        );
+      }
+      const s = report.summary;
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      io.stdout.write(
+        `\n${s.total} cases, k=${s.k}: recall@${s.k} ${pct(s.recallAtK)}, answer accuracy ${pct(s.answerAccuracy)}, decline accuracy ${pct(s.declineAccuracy)}\n`,
+      );
+    }
+    return 0;
+  });
+}
+
+async function start(config: Config, io: CliIo): Promise<number> {
+  if (!hasPlatform(config)) {
+    if (io.stdin.isTTY) {
+      return withRuntime(config, io, async (rt) => {
+        await runChat(rt.bot, {
+          input: io.stdin,
+          output: io.stdout,
+          color: Boolean(io.stdout.isTTY),
+          stream: true,
+        });
+        return 0;
+      });
+    }
+    io.stderr.write(
+      [
+        "No chat platform is configured and standard input is not a terminal, so there is nothing to run.",
+        "  Slack:   set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).",
+        "  Discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID.",
+        '  Or run `npx spotlight chat` in a terminal, or `npx spotlight ask "Who uses KubeVirt?"`.',
+        "",
+      ].join("\n"),
+    );
+    return 2;
+  }
+  io.stderr.write("Chat platforms are configured, but this build has no Slack or Discord adapter yet.\n");
+  return 2;
+}
+
+/** Runs the CLI; returns the process exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [sub = "start", ...rest] = argv;
+  try {
+    if (sub === "help" || sub === "--help" || sub === "-h") {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const config = loadConfig(
+      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: "warn" },
+    );
+    switch (sub) {
+      case "start":
+        return await start(config, io);
+      case "ask":
+        return await ask(rest, config, io);
+      case "command":
+        return await command(rest, config, io);
+      case "chat":
+        return await withRuntime(config, io, async (rt) => {
+          await runChat(rt.bot, {
+            input: io.stdin,
+            output: io.stdout,
+            color: Boolean(io.stdout.isTTY),
+            stream: Boolean(io.stdin.isTTY),
+          });
+          return 0;
+        });
+      case "eval":
+        return await evalCommand(rest, config, io);
+      default:
+        throw new UsageError(`Unknown command "${sub}".`);
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
+      io.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof BotError) {
+      io.stderr.write(`spotlight: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(
+      `spotlight: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,237 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { BotError } from "./core/errors.js";
+
+// The only module that reads process.env. Everything else receives a typed Config.
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** An unset or blank variable is "not configured", not an empty value. */
+const optionalString = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  z.string().trim().optional(),
+);
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((v) => (v === undefined || (typeof v === "string" && v.trim() === "") ? fallback : v), schema);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const optionalUrl = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  httpUrl.optional(),
+);
+const optionalMatching = (re: RegExp, expected: string) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v),
+    z.string().regex(re, expected).optional(),
+  );
+
+const envSchema = z.object({
+  DATA_DIR: withDefault(z.string(), path.join(packageRoot, "data")),
+  PROMPTS_DIR: withDefault(z.string(), path.join(packageRoot, "prompts")),
+  LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+  HOST: withDefault(z.string(), "0.0.0.0"),
+  PORT: withDefault(int(0, 65535), 3000),
+  RETRIEVAL_K: withDefault(int(1, 20), 4),
+
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
+  LLM_TIMEOUT_MS: withDefault(int(1000, 600_000), 60_000),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: withDefault(int(500, 600_000), 30_000),
+  LLM_MAX_TOKENS: withDefault(int(16, 32_768), 512),
+  LLM_TEMPERATURE: withDefault(z.coerce.number().min(0).max(2), 0.2),
+  LLM_CONTEXT_TOKENS: withDefault(int(256, 1_000_000), 4096),
+  LLM_MAX_CONCURRENCY: withDefault(int(1, 256), 2),
+  LLM_QUEUE_SIZE: withDefault(int(0, 10_000), 16),
+  LLM_STREAM: withDefault(bool, "true"),
+
+  SLACK_BOT_TOKEN: optionalMatching(/^xoxb-[\w-]+$/, "must be a bot token starting with xoxb-"),
+  SLACK_APP_TOKEN: optionalMatching(
+    /^xapp-[\w-]+$/,
+    "must be an app-level token starting with xapp- (with connections:write)",
+  ),
+  SLACK_SIGNING_SECRET: optionalMatching(
+    /^[0-9a-f]{16,128}$/i,
+    "must be the app's signing secret (hex, from Basic Information)",
+  ),
+  SLACK_API_URL: optionalUrl,
+  SLACK_COMMAND_PREFIX: withDefault(
+    z.string().regex(/^[a-z0-9-]{0,10}$/, "must be up to 10 lower-case letters, digits or dashes"),
+    "",
+  ),
+
+  DISCORD_TOKEN: optionalMatching(
+    /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/,
+    "must be a bot token (three dot-separated parts, from the Bot page)",
+  ),
+  DISCORD_APPLICATION_ID: optionalMatching(/^\d{15,21}$/, "must be the numeric application id (a snowflake)"),
+  DISCORD_PUBLIC_KEY: optionalMatching(
+    /^[0-9a-f]{64}$/i,
+    "must be the application's public key (64 hex characters)",
+  ),
+  DISCORD_GUILD_ID: optionalMatching(/^\d{15,21}$/, "must be a numeric guild id (a snowflake)"),
+  DISCORD_API_URL: optionalUrl,
+  DISCORD_MESSAGE_CONTENT: withDefault(bool, "false"),
+  DISCORD_REGISTER_ON_START: withDefault(bool, "false"),
+});
+
+export interface LlmConfig {
+  baseURL: string;
+  apiKey?: string;
+  model: string;
+  timeoutMs: number;
+  firstTokenTimeoutMs: number;
+  maxTokens: number;
+  temperature: number;
+  contextTokens: number;
+  maxConcurrency: number;
+  queueSize: number;
+  stream: boolean;
+}
+
+export interface SlackConfig {
+  mode: "socket" | "http";
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+  commandPrefix: string;
+}
+
+export interface DiscordConfig {
+  token: string;
+  applicationId: string;
+  publicKey?: string;
+  guildId?: string;
+  apiUrl?: string;
+  messageContent: boolean;
+  registerOnStart: boolean;
+}
+
+/** Discord HTTP interactions only need the public key (and the app id for follow-ups). */
+export interface DiscordInteractionsConfig {
+  publicKey: string;
+  applicationId: string;
+  token?: string;
+  apiUrl?: string;
+}
+
+export interface Config {
+  dataDir: string;
+  promptsDir: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  host: string;
+  port: number;
+  retrievalK: number;
+  llm?: LlmConfig;
+  slack?: SlackConfig;
+  discord?: DiscordConfig;
+  discordInteractions?: DiscordInteractionsConfig;
+}
+
+/** Bad configuration: the message names every offending variable and what it expects. */
+export class ConfigError extends BotError {
+  constructor(readonly problems: string[]) {
+    super("bad-config", `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment once. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const config: Config = {
+    dataDir: path.resolve(e.DATA_DIR),
+    promptsDir: path.resolve(e.PROMPTS_DIR),
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+    retrievalK: e.RETRIEVAL_K,
+  };
+
+  if (e.OPENAI_BASE_URL) {
+    config.llm = {
+      baseURL: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      firstTokenTimeoutMs: Math.min(e.LLM_FIRST_TOKEN_TIMEOUT_MS, e.LLM_TIMEOUT_MS),
+      maxTokens: e.LLM_MAX_TOKENS,
+      temperature: e.LLM_TEMPERATURE,
+      contextTokens: e.LLM_CONTEXT_TOKENS,
+      maxConcurrency: e.LLM_MAX_CONCURRENCY,
+      queueSize: e.LLM_QUEUE_SIZE,
+      stream: e.LLM_STREAM,
+    };
+    if (e.OPENAI_API_KEY) config.llm.apiKey = e.OPENAI_API_KEY;
+  } else if (e.OPENAI_API_KEY) {
+    problems.push(
+      "OPENAI_API_KEY: is set but OPENAI_BASE_URL is not; set OPENAI_BASE_URL (e.g. http://localai:8080/v1) to use a model",
+    );
+  }
+
+  const anySlack = e.SLACK_BOT_TOKEN || e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET;
+  if (anySlack) {
+    if (!e.SLACK_BOT_TOKEN) problems.push("SLACK_BOT_TOKEN: is required when Slack is configured (xoxb-…)");
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push(
+        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: one is required (Socket Mode or the HTTP Events API)",
+      );
+    }
+    if (e.SLACK_BOT_TOKEN && (e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET)) {
+      config.slack = {
+        mode: e.SLACK_APP_TOKEN ? "socket" : "http",
+        botToken: e.SLACK_BOT_TOKEN,
+        commandPrefix: e.SLACK_COMMAND_PREFIX,
+      };
+      if (e.SLACK_APP_TOKEN) config.slack.appToken = e.SLACK_APP_TOKEN;
+      if (e.SLACK_SIGNING_SECRET) config.slack.signingSecret = e.SLACK_SIGNING_SECRET;
+      if (e.SLACK_API_URL) config.slack.apiUrl = e.SLACK_API_URL;
+    }
+  }
+
+  if (e.DISCORD_TOKEN) {
+    if (!e.DISCORD_APPLICATION_ID)
+      problems.push(
+        "DISCORD_APPLICATION_ID: is required with DISCORD_TOKEN (General Information → Application ID)",
+      );
+    else {
+      config.discord = {
+        token: e.DISCORD_TOKEN,
+        applicationId: e.DISCORD_APPLICATION_ID,
+        messageContent: e.DISCORD_MESSAGE_CONTENT,
+        registerOnStart: e.DISCORD_REGISTER_ON_START,
+      };
+      if (e.DISCORD_PUBLIC_KEY) config.discord.publicKey = e.DISCORD_PUBLIC_KEY;
+      if (e.DISCORD_GUILD_ID) config.discord.guildId = e.DISCORD_GUILD_ID;
+      if (e.DISCORD_API_URL) config.discord.apiUrl = e.DISCORD_API_URL;
+    }
+  }
+  if (e.DISCORD_PUBLIC_KEY) {
+    if (!e.DISCORD_APPLICATION_ID)
+      problems.push("DISCORD_APPLICATION_ID: is required with DISCORD_PUBLIC_KEY");
+    else {
+      config.discordInteractions = {
+        publicKey: e.DISCORD_PUBLIC_KEY,
+        applicationId: e.DISCORD_APPLICATION_ID,
+      };
+      if (e.DISCORD_TOKEN) config.discordInteractions.token = e.DISCORD_TOKEN;
+      if (e.DISCORD_API_URL) config.discordInteractions.apiUrl = e.DISCORD_API_URL;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** True when any chat platform is configured. */
+export function hasPlatform(config: Config): boolean {
+  return Boolean(config.slack || config.discord || config.discordInteractions);
+}

@@ -1,0 +1,198 @@
+import type { Passage } from "../knowledge/knowledge-base.js";
+import type { QueryTerm, SearchIndex } from "../knowledge/search-index.js";
+import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
+import type { Language } from "../types.js";
+import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
+import { messages } from "./messages.js";
+import { toSources } from "./sources.js";
+
+const MAX_SENTENCES = 3;
+/** A further sentence joins the answer only if it scores at least this share of the best one. */
+const RELATIVE_CUTOFF = 0.7;
+
+interface Candidate {
+  text: string;
+  passage: Passage;
+  rank: number;
+  tokens: Set<string>;
+  facts: Set<string>;
+  language: Language;
+  score: number;
+}
+
+/** Splits a passage into sentences (Chinese and English punctuation; list items are sentences). */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/\n+|(?<=[。！？!?])|(?<!\b(?:e\.g|i\.e|vs|etc|approx))(?<=[.!?])\s+/u)
+    .map((s) => s.replace(/^[-*]\s+/, "").trim())
+    .filter((s) => s.length > 0);
+}
+
+// What a question asks for, by its wording: a number, a time or a name. A sentence holding that
+// kind of thing is a better answer than one that merely shares words.
+const ASKS_NUMBER = /\bhow (many|much)\b|\bnumber of\b|多少|几个|几场|几颗|数量/i;
+const ASKS_TIME = /\bwhen\b|\bwhat year\b|\bhow (old|long)\b|\bsince\b|什么时候|哪一?年|何时|多久/i;
+const ASKS_WHAT =
+  /^\s*what (is|are|does|do)\b|\bused for\b|\bwhat .*\b(do|for)\?*$|\bpurpose\b|是什么|做什么|干什么|用来|用于|有什么用/i;
+const ASKS_WHO =
+  /\bwho\b|\bwhich (compan|organi[sz]ation|vendor|enterprise|firm)|\bwhose\b|谁|哪些(公司|企业|厂商)|哪家/i;
+
+function typeBonus(question: string, sentence: string): number {
+  if (ASKS_NUMBER.test(question) && /\d/.test(sentence)) return 0.25;
+  if (ASKS_TIME.test(question) && /\b(19|20)\d{2}\b|(19|20)\d{2}\s*年|\byears?\b|年/.test(sentence))
+    return 0.25;
+  if (ASKS_WHO.test(question) && /\b[A-Z][a-z]+[A-Z]?\w*\b/.test(sentence.replace(/^\S+/, ""))) return 0.1;
+  return 0;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** "X is a ...", "X 是..." — a sentence that defines a project, the answer to "what is X (used for)?". */
+function definesProject(sentence: string, names: string[]): boolean {
+  return names.some((n) =>
+    new RegExp(`^${escapeRegExp(n)}\\s*(is|are|lets|creates|allows|provides|是|允许|提供|让)`, "i").test(
+      sentence.trim(),
+    ),
+  );
+}
+
+/** Latin words and numbers but the project names: the facts a sentence carries, in either language. */
+function factTokens(tokens: Set<string>, nameTokens: Set<string>): Set<string> {
+  return new Set([...tokens].filter((t) => /^[a-z0-9][a-z0-9.-]*$/.test(t) && !nameTokens.has(t)));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const t of a) if (b.has(t)) inter++;
+  return inter / (a.size + b.size - inter || 1);
+}
+
+const numbersIn = (tokens: Set<string>) =>
+  [...tokens]
+    .filter((t) => /^\d+$/.test(t))
+    .sort()
+    .join(",");
+
+/**
+ * Answers with the sentences of the top passages that best answer the question, each cited [n].
+ * Needs no model: it is the embedded default and the fallback of the LLM path.
+ */
+export class ExtractiveAnswerer implements Answerer {
+  constructor(private readonly index: SearchIndex) {}
+
+  async answer(input: AnswerInput): Promise<AnswerResult> {
+    const { question, language, retrieval } = input;
+    const chosen = this.select(
+      question,
+      language,
+      retrieval.terms,
+      retrieval.hits.map((h) => ({ passage: h.passage, score: h.score })),
+      retrieval.projectIds,
+    );
+    if (chosen.length === 0) {
+      return { text: messages.declinedOffTopic[language], mode: "declined", sources: [] };
+    }
+    const cited: Passage[] = [];
+    const parts = chosen.map((c) => {
+      let n = cited.indexOf(c.passage) + 1;
+      if (n === 0) n = cited.push(c.passage);
+      return `${c.text} [${n}]`;
+    });
+    const text = parts.join(language === "zh" ? "" : " ");
+    return {
+      text,
+      mode: "extractive",
+      sources: toSources(cited),
+      notice: messages.extractiveNotice[language],
+    };
+  }
+
+  private select(
+    question: string,
+    language: Language,
+    terms: QueryTerm[],
+    hits: { passage: Passage; score: number }[],
+    projectIds: string[],
+  ): Candidate[] {
+    const top = hits[0]?.score ?? 0;
+    if (top <= 0) return [];
+    // Each concept of the question counts once, whichever of its forms (original or translation) matches.
+    const concepts = new Map<string, number>();
+    for (const t of terms)
+      if (!t.origin.startsWith("context:")) concepts.set(t.origin, this.index.idf(t.origin) || 1);
+    const totalWeight = [...concepts.values()].reduce((a, b) => a + b, 0) || 1;
+    const named = new Set(projectIds);
+    const namedProjects = projectIds.map((id) => this.index.matcher.get(id)).filter((p) => p !== undefined);
+    const names = namedProjects.flatMap((p) => [p.name, ...p.aliases]);
+    const nameTokens = new Set(names.flatMap((n) => tokenize(n)));
+    const definitional = ASKS_WHAT.test(question);
+    let contentWeight = 0;
+    for (const [origin, w] of concepts) if (!nameTokens.has(origin)) contentWeight += w;
+
+    const candidates: Candidate[] = [];
+    hits.forEach((hit, rank) => {
+      for (const sentence of splitSentences(hit.passage.text)) {
+        const tokens = new Set(tokenize(sentence));
+        if (tokens.size < 3) continue;
+        const found = new Map<string, number>();
+        for (const t of terms) {
+          if (t.origin.startsWith("context:") || !tokens.has(t.term)) continue;
+          const share = Math.min(1, t.weight * 2);
+          found.set(t.origin, Math.max(found.get(t.origin) ?? 0, share));
+        }
+        let matched = 0;
+        let content = 0;
+        for (const [origin, share] of found) {
+          matched += share * (concepts.get(origin) ?? 0);
+          if (!nameTokens.has(origin)) content += share * (concepts.get(origin) ?? 0);
+        }
+        if (matched === 0) continue;
+        // When the question asks something beyond a name, a sentence must match some of that.
+        if (contentWeight > 0 && content === 0 && !(definitional && definesProject(sentence, names)))
+          continue;
+        const mentioned = this.index.matcher.mentionedIn(sentence);
+        const aboutNamed = mentioned.some((id) => named.has(id));
+        // A sentence about another project answers a different question ("LocalAI has 30,000 stars"
+        // is no answer to "how many stars does vCluster have?").
+        const aboutOther = named.size > 0 && !aboutNamed && mentioned.length > 0;
+        const sentenceLanguage = detectLanguage(sentence);
+        let score =
+          matched / totalWeight +
+          0.3 * (hit.score / top) +
+          (aboutNamed ? 0.15 : 0) +
+          (sentenceLanguage === language ? 0.1 : 0) +
+          (definitional && definesProject(sentence, names) ? 0.5 : 0) +
+          typeBonus(question, sentence);
+        if (aboutOther) score *= 0.5;
+        candidates.push({
+          text: sentence,
+          passage: hit.passage,
+          rank,
+          tokens,
+          facts: factTokens(tokens, nameTokens),
+          language: sentenceLanguage,
+          score,
+        });
+      }
+    });
+    candidates.sort((a, b) => b.score - a.score || a.rank - b.rank);
+
+    const chosen: Candidate[] = [];
+    for (const c of candidates) {
+      if (chosen.length >= MAX_SENTENCES) break;
+      const best = chosen[0];
+      if (best && c.score < best.score * RELATIVE_CUTOFF) break;
+      // Further sentences stay in the first one's language, and must add a fact: the same
+      // fact in the other language, or the same number again, is a repetition.
+      if (best && c.language !== best.language) continue;
+      const duplicate = chosen.some(
+        (o) =>
+          jaccard(o.tokens, c.tokens) > 0.5 ||
+          (o.facts.size > 0 && jaccard(o.facts, c.facts) >= 0.5) ||
+          (numbersIn(o.tokens) !== "" && numbersIn(o.tokens) === numbersIn(c.tokens)),
+      );
+      if (!duplicate) chosen.push(c);
+    }
+    return chosen;
+  }
+}

@@ -1,0 +1,52 @@
+import type { FallbackReason, Language } from "../types.js";
+
+/** User-facing fixed texts, per language. Kept together so both languages stay in step. */
+export const messages = {
+  declinedOffTopic: {
+    en: "The article does not cover that. I answer questions about the projects in “Five Enterprise K8s Projects To Look For at KubeCon London”: try `/projects`.",
+    zh: "文章没有涉及这个问题。我只回答《KubeCon伦敦值得关注的五个企业级K8s项目》一文中的项目相关问题：试试 `/projects`。",
+  },
+  declinedInjection: {
+    en: "I can only answer questions about the projects in the article, and I keep my rules. Ask me about a project instead: try `/projects`.",
+    zh: "我只回答文章中项目相关的问题，并且会遵守我的规则。请换个关于项目的问题：试试 `/projects`。",
+  },
+  questionEmpty: {
+    en: "Please ask a question, e.g. “Who uses KubeVirt?”.",
+    zh: "请输入一个问题，例如“谁在使用 KubeVirt？”。",
+  },
+  questionTooLong: {
+    en: (max: number, got: number) => `That question is ${got} characters long; please keep it under ${max}.`,
+    zh: (max: number, got: number) => `这个问题有 ${got} 个字符，请控制在 ${max} 个字符以内。`,
+  },
+  extractiveNotice: {
+    en: "Extractive answer: sentences quoted from the article's best-matching passages.",
+    zh: "摘录式回答：引用自文章中最相关的段落。",
+  },
+  fallbackNotice: {
+    en: {
+      "no-llm":
+        "Extractive answer: no language model is configured, so these are sentences quoted from the article.",
+      "llm-error": "Fallback: the language model failed, so these are sentences quoted from the article.",
+      "llm-timeout":
+        "Fallback: the language model took too long, so these are sentences quoted from the article.",
+      "llm-busy": "Fallback: the language model is busy, so these are sentences quoted from the article.",
+      "llm-circuit-open":
+        "Fallback: the language model is unavailable right now, so these are sentences quoted from the article.",
+    } satisfies Record<FallbackReason, string>,
+    zh: {
+      "no-llm": "摘录式回答：未配置语言模型，以下句子引用自文章。",
+      "llm-error": "后备回答：语言模型出错，以下句子引用自文章。",
+      "llm-timeout": "后备回答：语言模型响应超时，以下句子引用自文章。",
+      "llm-busy": "后备回答：语言模型繁忙，以下句子引用自文章。",
+      "llm-circuit-open": "后备回答：语言模型暂时不可用，以下句子引用自文章。",
+    } satisfies Record<FallbackReason, string>,
+  },
+  apology: {
+    en: "Sorry, something went wrong while answering. Please try again in a moment.",
+    zh: "抱歉，回答时出了点问题，请稍后再试。",
+  },
+} as const;
+
+export function pick<T>(value: Record<Language, T>, language: Language): T {
+  return value[language];
+}

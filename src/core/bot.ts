@@ -1,0 +1,162 @@
+import { type ZodError, z } from "zod";
+import type { Answerer } from "./answer/answerer.js";
+import { ExtractiveAnswerer } from "./answer/extractive.js";
+import { type ConversationMemory, InMemoryConversationMemory } from "./answer/memory.js";
+import { messages } from "./answer/messages.js";
+import { QuestionService } from "./answer/question-service.js";
+import { type Command, type CommandSpec, describeCommand, parsePositional } from "./commands/command.js";
+import { buildCommandList } from "./commands/index.js";
+import { BotError, UserError } from "./errors.js";
+import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
+import { SearchIndex } from "./knowledge/search-index.js";
+import { detectLanguage } from "./knowledge/tokenize.js";
+import { type Logger, silentLogger } from "./logger.js";
+import type { BotRequest, CommandRequest, HandleOptions, Language, Reply } from "./types.js";
+
+export interface BotDeps {
+  kb: KnowledgeBase;
+  /** Defaults to a search index over `kb`. */
+  index?: SearchIndex;
+  /** Defaults to the extractive answerer. */
+  answerer?: Answerer;
+  memory?: ConversationMemory;
+  logger?: Logger;
+}
+
+/** A 👍/👎 on an answer. */
+export interface Feedback {
+  platform: BotRequest["platform"];
+  conversationId: string;
+  userId: string;
+  /** The platform's id of the rated message. */
+  messageRef: string;
+  value: "up" | "down";
+}
+
+export type FeedbackListener = (feedback: Feedback) => void;
+
+function describeZodError(error: ZodError, command: CommandSpec): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || "";
+  const missing = issue?.code === "invalid_type" && issue.input === undefined;
+  const what = missing ? `missing ${field}` : `${field ? `${field}: ` : ""}${issue?.message ?? "invalid"}`;
+  return `Usage: \`${command.usage}\` (${what}).`;
+}
+
+/**
+ * The platform-independent bot: commands and free questions in, replies out.
+ * Errors are caught here, once: a UserError is shown as is; anything else is logged and
+ * the user gets a short apology.
+ */
+export class Bot {
+  readonly kb: KnowledgeBase;
+  readonly index: SearchIndex;
+  readonly questions: QuestionService;
+  private readonly commandList: Command[];
+  private readonly byName: Map<string, Command>;
+  private readonly logger: Logger;
+  private readonly feedbackListeners: FeedbackListener[] = [];
+
+  constructor(deps: BotDeps) {
+    this.kb = deps.kb;
+    this.index = deps.index ?? new SearchIndex(deps.kb);
+    this.logger = deps.logger ?? silentLogger;
+    this.questions = new QuestionService(
+      this.index,
+      deps.answerer ?? new ExtractiveAnswerer(this.index),
+      deps.memory ?? new InMemoryConversationMemory(),
+    );
+    this.commandList = buildCommandList(this.kb.projects);
+    this.byName = new Map(this.commandList.map((c) => [c.name, c]));
+  }
+
+  /** Every command, per-project shortcuts included, for help, manifests and registration. */
+  commands(): CommandSpec[] {
+    return this.commandList.map(describeCommand);
+  }
+
+  /** Catalog projects for autocomplete: fast, no model involved. */
+  suggestProjects(text: string, limit = 25): { id: string; name: string }[] {
+    return this.index.matcher.suggest(text, limit).map((p) => ({ id: p.id, name: p.name }));
+  }
+
+  onFeedback(listener: FeedbackListener): void {
+    this.feedbackListeners.push(listener);
+  }
+
+  recordFeedback(feedback: Feedback): void {
+    this.logger.info({ feedback: { ...feedback } }, "answer feedback");
+    for (const listener of this.feedbackListeners) listener(feedback);
+  }
+
+  /** Answers a request. Never throws: failures become a reply (ephemeral where the platform allows). */
+  async handle(request: BotRequest, options: HandleOptions = {}): Promise<Reply> {
+    const language: Language = detectLanguage(
+      request.kind === "question" ? request.text : (request.text ?? ""),
+    );
+    const log = this.logger.child({
+      requestId: request.requestId,
+      conversationId: request.conversationId,
+      platform: request.platform,
+    });
+    try {
+      if (request.kind === "question") {
+        const ask = {
+          ...options,
+          conversationId: request.conversationId,
+          ...(request.projectId ? { projectId: request.projectId } : {}),
+        };
+        return (await this.questions.ask(request.text, ask)).reply;
+      }
+      return await this.runCommand(request, options);
+    } catch (error) {
+      if (error instanceof UserError) {
+        log.info({ code: error.code }, "request refused");
+        return { text: error.message, sources: [], ephemeral: true, language };
+      }
+      log.error({ err: error, code: error instanceof BotError ? error.code : "internal" }, "request failed");
+      return { text: messages.apology[language], sources: [], ephemeral: true, language };
+    }
+  }
+
+  private async runCommand(request: CommandRequest, options: HandleOptions): Promise<Reply> {
+    const name = request.name.replace(/^\//, "").toLowerCase();
+    const command = this.byName.get(name);
+    if (!command) {
+      const near = this.commandList
+        .map((c) => c.name)
+        .filter((n) => n.startsWith(name.slice(0, 3)))
+        .slice(0, 5);
+      throw new UserError(
+        "unknown-command",
+        `Unknown command \`/${name}\`.${near.length ? ` Did you mean ${near.map((n) => `\`/${n}\``).join(", ")}?` : ""} Try \`/help\`.`,
+      );
+    }
+    const spec = describeCommand(command);
+    const raw =
+      request.options ??
+      (command.parseText
+        ? command.parseText(request.text ?? "", { index: this.index })
+        : parsePositional(command, request.text ?? ""));
+    const parsed = command.options.safeParse(raw);
+    if (!parsed.success) throw new UserError("bad-request", describeZodError(parsed.error, spec));
+    return await command.run({
+      options: parsed.data,
+      request,
+      kb: this.kb,
+      index: this.index,
+      questions: this.questions,
+      handle: options,
+      specs: () => this.commands(),
+    });
+  }
+}
+
+/** Splits "/project capi" into a command name and its text. */
+export function parseCommandLine(line: string): { name: string; text: string } | undefined {
+  const match = /^\/([\w-]+)(?:\s+([\s\S]*))?$/.exec(line.trim());
+  if (!match) return undefined;
+  return { name: (match[1] as string).toLowerCase(), text: (match[2] ?? "").trim() };
+}
+
+export const commandNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/);

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { UserError } from "../errors.js";
+import { projectFacts } from "../knowledge/project-facts.js";
+import type { SearchIndex } from "../knowledge/search-index.js";
+import { defineCommand } from "./command.js";
+import { commandLanguage } from "./language.js";
+import { projectCard } from "./project-card.js";
+import { resolveProjectOrFail } from "./resolve-project.js";
+
+/**
+ * "capi vs kubevirt", "cluster api, kubevirt", "cluster api kubevirt": an explicit separator
+ * wins; otherwise the split point where both sides name a project.
+ */
+export function splitPair(text: string, index: SearchIndex): { a?: string; b?: string } {
+  const trimmed = text.trim();
+  const explicit = trimmed
+    .split(/\s+(?:vs\.?|versus|and|with)\s+|\s*[,，、]\s*|\s*(?:和|与|对比|比较)\s*/i)
+    .filter(Boolean);
+  if (explicit.length === 2) return { a: explicit[0], b: explicit[1] };
+  const words = trimmed.split(/\s+/).filter(Boolean);
+  for (let i = 1; i < words.length; i++) {
+    const a = words.slice(0, i).join(" ");
+    const b = words.slice(i).join(" ");
+    if (index.matcher.resolve(a).project && index.matcher.resolve(b).project) return { a, b };
+  }
+  return words.length >= 2
+    ? { a: words[0], b: words.slice(1).join(" ") }
+    : words.length === 1
+      ? { a: words[0] }
+      : {};
+}
+
+export const compareCommand = defineCommand({
+  name: "compare",
+  description: "Compare two projects' facts side by side.",
+  options: z.object({
+    a: z.string().trim().min(1).max(100).describe("First project"),
+    b: z.string().trim().min(1).max(100).describe("Second project"),
+  }),
+  autocomplete: { a: "project", b: "project" },
+  usage: "/compare <project> <project>",
+  examples: ["/compare capi vcluster", "/compare kubevirt vs kairos"],
+  parseText: (text, { index }) => splitPair(text, index),
+  run({ options, index, kb, request }) {
+    const language = commandLanguage(request);
+    const zh = language === "zh";
+    const a = resolveProjectOrFail(index, options.a, language);
+    const b = resolveProjectOrFail(index, options.b, language);
+    if (a.id === b.id) {
+      throw new UserError(
+        "bad-request",
+        zh ? "请选择两个不同的项目进行比较。" : "Pick two different projects to compare.",
+      );
+    }
+    const factsA = new Map(projectFacts(a, language).map((f) => [f.key, f]));
+    const factsB = new Map(projectFacts(b, language).map((f) => [f.key, f]));
+    const keys = [...new Set([...factsA.keys(), ...factsB.keys()])];
+    const none = zh ? "文章未提及" : "not stated";
+    const rows = keys.map((key) => {
+      const label = (factsA.get(key) ?? factsB.get(key))?.label ?? key;
+      return `- **${label}** — ${a.name}: ${factsA.get(key)?.value ?? none} · ${b.name}: ${factsB.get(key)?.value ?? none}`;
+    });
+    const text = [
+      `**${a.name} ${zh ? "对比" : "vs"} ${b.name}**`,
+      `- **${a.name}:** ${a.summary[language]}`,
+      `- **${b.name}:** ${b.summary[language]}`,
+      "",
+      ...rows,
+    ].join("\n");
+    return {
+      text,
+      sources: [],
+      cards: [projectCard(a, kb, language), projectCard(b, kb, language)],
+      language,
+    };
+  },
+});

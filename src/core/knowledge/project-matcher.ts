@@ -1,0 +1,133 @@
+import { createProjectDetector, projectNames } from "./knowledge-base.js";
+import type { Project } from "./schema.js";
+
+/** Edit distance counting a swap of two neighbours as one edit ("kubevrit" is one edit from "kubevirt"). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const prev = d[i - 1] as number[];
+      let best = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row[j] = best;
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+const squash = (s: string) =>
+  s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "");
+
+/** How many typos a name of this length tolerates. */
+const tolerance = (length: number) => (length >= 8 ? 2 : length >= 5 ? 1 : 0);
+
+export type ProjectMatch = { project: Project } | { project?: undefined; suggestions: Project[] };
+
+/** Resolves catalog project names tolerant of case, aliases, spacing and typos. */
+export class ProjectMatcher {
+  private readonly detect: (text: string) => string[];
+  private readonly byId: Map<string, Project>;
+  private readonly names: { key: string; project: Project }[];
+
+  constructor(readonly projects: Project[]) {
+    this.detect = createProjectDetector(projects);
+    this.byId = new Map(projects.map((p) => [p.id, p]));
+    this.names = projects.flatMap((p) => projectNames(p).map((n) => ({ key: squash(n), project: p })));
+  }
+
+  get(id: string): Project | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Exact name/alias first, then the closest name within the typo tolerance; otherwise suggestions. */
+  resolve(name: string): ProjectMatch {
+    const key = squash(name);
+    if (!key) return { suggestions: this.projects.filter((p) => p.featured) };
+    const exact = this.names.find((n) => n.key === key);
+    if (exact) return { project: exact.project };
+    const ranked = this.rank(key).sort((a, b) => a.distance - b.distance);
+    const best = ranked[0];
+    if (
+      best &&
+      best.distance <= tolerance(key.length) &&
+      best.distance < (ranked[1]?.distance ?? Number.POSITIVE_INFINITY)
+    ) {
+      return { project: best.project };
+    }
+    const near = ranked
+      .filter((r) => r.distance <= Math.max(2, Math.ceil(key.length / 2)) || r.prefix)
+      .map((r) => r.project);
+    return { suggestions: [...new Set(near)].slice(0, 5) };
+  }
+
+  /** Projects whose name starts with or resembles the text, best first (for autocomplete). */
+  suggest(text: string, limit: number): Project[] {
+    const key = squash(text);
+    if (!key) return this.projects.slice(0, limit);
+    return [
+      ...new Set(
+        this.rank(key)
+          .filter((r) => r.prefix || r.contains || r.distance <= tolerance(key.length) + 1)
+          .map((r) => r.project),
+      ),
+    ].slice(0, limit);
+  }
+
+  /**
+   * Projects a free text names: exact names and aliases, plus words one typo away from a name.
+   * `isKnownWord` vetoes typo matches for real words ("cluster" is a word, not a typo of "vCluster").
+   */
+  mentionedIn(text: string, isKnownWord: (word: string) => boolean = () => false): string[] {
+    const found = new Set(this.detect(text));
+    for (const word of text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[a-z0-9][a-z0-9-]{4,}/g) ?? []) {
+      const key = squash(word);
+      if (isKnownWord(word)) continue;
+      for (const n of this.names) {
+        if (n.key.length >= 5 && Math.abs(n.key.length - key.length) <= 1 && editDistance(key, n.key) === 1) {
+          found.add(n.project.id);
+        }
+      }
+    }
+    return [...found];
+  }
+
+  private rank(key: string) {
+    const best = new Map<
+      string,
+      { project: Project; distance: number; prefix: boolean; contains: boolean }
+    >();
+    for (const n of this.names) {
+      const distance = editDistance(key, n.key);
+      const prefix = n.key.startsWith(key);
+      const contains = n.key.includes(key);
+      const prev = best.get(n.project.id);
+      if (!prev || distance < prev.distance || (prefix && !prev.prefix)) {
+        best.set(n.project.id, {
+          project: n.project,
+          distance: Math.min(distance, prev?.distance ?? distance),
+          prefix: prefix || (prev?.prefix ?? false),
+          contains: contains || (prev?.contains ?? false),
+        });
+      }
+    }
+    return [...best.values()].sort((a, b) => Number(b.prefix) - Number(a.prefix) || a.distance - b.distance);
+  }
+}

@@ -1,0 +1,193 @@
+import MiniSearch from "minisearch";
+import type { KnowledgeBase, Passage } from "./knowledge-base.js";
+import { ProjectMatcher } from "./project-matcher.js";
+import { detectLanguage, tokenize } from "./tokenize.js";
+
+export interface SearchHit {
+  passage: Passage;
+  score: number;
+}
+
+/** A query term with its weight: 1 for the question's own words, less for translations. */
+export interface QueryTerm {
+  term: string;
+  weight: number;
+  /** The question's own term this one was derived from (itself for original terms). */
+  origin: string;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  terms: QueryTerm[];
+  /** Projects the question names (or the caller focused on). */
+  projectIds: string[];
+  /**
+   * Share (0..1) of the question's meaning, by IDF weight, found in the top passages.
+   * Low values mean the knowledge base does not cover the question.
+   */
+  coverage: number;
+}
+
+export interface SearchOptions {
+  k?: number;
+  /** Projects to boost in addition to those the question names. */
+  projectIds?: string[];
+  /** Extra text whose terms help retrieval at a lower weight (e.g. the previous question in a thread). */
+  context?: string;
+}
+
+const TRANSLATION_WEIGHT = 0.5;
+const CONTEXT_WEIGHT = 0.35;
+const PROJECT_BOOST = 1.6;
+// Same-language passages read better in an answer; the other language still wins on better matches.
+const SAME_LANGUAGE_BOOST = 1.3;
+
+// Question words carry no content; removing them before tokenizing keeps their characters from
+// forming bigrams with the content words beside them ("多少星标" must not yield "少星").
+const CHINESE_QUESTION_WORDS =
+  /多少|什么时候|什么|哪些|哪个|哪家|哪里|哪|谁|怎么样|怎么|如何|为什么|是否|吗|呢|请问|告诉我/g;
+
+/** BM25 retrieval over passages (MiniSearch) with cross-language expansion and project boosts. */
+export class SearchIndex {
+  private readonly mini: MiniSearch<Passage>;
+  private readonly byId: Map<string, Passage>;
+  private readonly termSets: Map<string, Set<string>>;
+  private readonly df = new Map<string, number>();
+  private readonly glossary: { en: string[][]; zh: string[][] }[];
+  readonly matcher: ProjectMatcher;
+
+  constructor(readonly kb: KnowledgeBase) {
+    this.matcher = new ProjectMatcher(kb.projects);
+    this.byId = new Map(kb.passages.map((p) => [p.id, p]));
+    this.termSets = new Map();
+    // A paragraph often relies on the one before it ("there are 300 talks" follows "KubeCon in London"):
+    // index the previous paragraph of the same section as low-weight context.
+    const previous = new Map<string, string>();
+    kb.passages.forEach((p, i) => {
+      const before = kb.passages[i - 1];
+      if (
+        p.kind === "article" &&
+        before?.kind === "article" &&
+        before.section === p.section &&
+        before.articleId === p.articleId
+      ) {
+        previous.set(p.id, before.text);
+      }
+    });
+    for (const p of kb.passages) {
+      const terms = new Set(tokenize(`${p.text}\n${previous.get(p.id) ?? ""}`));
+      this.termSets.set(p.id, terms);
+      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    }
+    // A Chinese word tokenizes into unigrams and bigrams; as a translation only its bigrams (or the
+    // lone character) stand for it, so a translated concept weighs about as much as the original word.
+    const zhTerms = (w: string) => {
+      const t = tokenize(w);
+      return t.length > 1 ? t.filter((x) => [...x].length > 1) : t;
+    };
+    this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
+    this.mini = new MiniSearch<Passage>({
+      idField: "id",
+      fields: ["text", "section", "context"],
+      storeFields: [],
+      extractField: (doc, field) =>
+        field === "context" ? (previous.get(doc.id) ?? "") : String(doc[field as keyof Passage]),
+      tokenize,
+      processTerm: (t) => t,
+    });
+    this.mini.addAll(kb.passages);
+  }
+
+  /** Inverse document frequency of a term in the passages (BM25's formula). */
+  idf(term: string): number {
+    const n = this.kb.passages.length;
+    const df = this.df.get(term) ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  termsOf(passageId: string): Set<string> {
+    return this.termSets.get(passageId) ?? new Set();
+  }
+
+  /** The question's terms plus translations (glossary), names of the projects it names, and context. */
+  queryTerms(question: string, projectIds: string[], context?: string): QueryTerm[] {
+    const cleaned = question.replace(CHINESE_QUESTION_WORDS, " ");
+    const terms = new Map<string, QueryTerm>();
+    const add = (term: string, weight: number, origin: string) => {
+      const prev = terms.get(term);
+      if (!prev || prev.weight < weight) terms.set(term, { term, weight, origin });
+    };
+    const own = tokenize(cleaned);
+    for (const t of own) add(t, 1, t);
+    const ownSet = new Set(own);
+    for (const entry of this.glossary) {
+      for (const [from, to] of [
+        [entry.en, entry.zh],
+        [entry.zh, entry.en],
+      ] as const) {
+        const hit = from.find((words) => words.length > 0 && words.every((w) => ownSet.has(w)));
+        if (!hit) continue;
+        for (const words of to)
+          for (const w of words) add(w, TRANSLATION_WEIGHT / words.length, hit[0] as string);
+      }
+    }
+    for (const id of projectIds) {
+      const p = this.matcher.get(id);
+      if (p) for (const t of tokenize(p.name)) add(t, 1, t);
+    }
+    if (context)
+      for (const t of tokenize(context.replace(CHINESE_QUESTION_WORDS, " ")))
+        add(t, CONTEXT_WEIGHT, `context:${t}`);
+    return [...terms.values()];
+  }
+
+  search(question: string, options: SearchOptions = {}): SearchResult {
+    const k = options.k ?? 4;
+    const named = this.matcher.mentionedIn(
+      question,
+      (w) => this.df.has(w) || this.df.has(tokenize(w)[0] ?? w),
+    );
+    const projectIds = [...new Set([...(options.projectIds ?? []), ...named])];
+    const contextProjects =
+      options.context && named.length === 0 ? this.matcher.mentionedIn(options.context) : [];
+    const boosted = new Set([...projectIds, ...contextProjects]);
+    const terms = this.queryTerms(question, projectIds, options.context);
+    const language = detectLanguage(question);
+    if (terms.length === 0) return { hits: [], terms, projectIds, coverage: 0 };
+    const weights = new Map(terms.map((t) => [t.term, t.weight]));
+    const results = this.mini.search(terms.map((t) => t.term).join(" "), {
+      tokenize: (s) => s.split(" "),
+      processTerm: (t) => t,
+      combineWith: "OR",
+      boost: { text: 1, section: 0.5, context: 0.3 },
+      boostTerm: (term) => weights.get(term) ?? 1,
+      boostDocument: (id) => {
+        const passage = this.byId.get(String(id));
+        if (!passage) return 1;
+        const project = passage.projectIds.some((p) => boosted.has(p)) ? PROJECT_BOOST : 1;
+        return project * (passage.language === language ? SAME_LANGUAGE_BOOST : 1);
+      },
+    });
+    const hits = results
+      .slice(0, k)
+      .map((r) => ({ passage: this.byId.get(String(r.id)) as Passage, score: r.score }));
+    return { hits, terms, projectIds, coverage: this.coverage(terms, hits) };
+  }
+
+  private coverage(terms: QueryTerm[], hits: SearchHit[]): number {
+    // A question term counts as found when it, or one of its translations, is in a top passage.
+    const found = new Set<string>();
+    const top = hits.slice(0, 3).map((h) => this.termsOf(h.passage.id));
+    for (const t of terms)
+      if (!t.origin.startsWith("context:") && top.some((s) => s.has(t.term))) found.add(t.origin);
+    let total = 0;
+    let matched = 0;
+    for (const t of terms) {
+      if (t.weight < 1 || t.origin !== t.term) continue;
+      const w = this.idf(t.term) || 1;
+      total += w;
+      if (found.has(t.term)) matched += w;
+    }
+    return total === 0 ? 0 : matched / total;
+  }
+}

@@ -1,0 +1,100 @@
+import { stemmer } from "stemmer";
+
+// Words too common to carry meaning in a question or a passage. Kept short on purpose:
+// BM25's IDF already discounts common words; this list mainly keeps confidence
+// estimates from counting "the" as a matched term.
+const ENGLISH_STOPWORDS = new Set(
+  `a an and are as at be been but by can could did do does for from had has have how i if in into is it its
+  me my of on or our so than that the their them then there these they this to was we were what when where
+  which who whom whose why will with would you your about any all also just more most much such tell please
+  many does did know say says said`.split(/\s+/),
+);
+
+// Chinese function characters and question words; single characters here are dropped as unigrams,
+// and two-character words are dropped as bigrams.
+const CHINESE_STOP_CHARS = new Set(
+  "的了是在有和与或及其这那个些吗呢吧啊么您你我他她它们也都就还而被把对从于为以之上中".split(""),
+);
+const CHINESE_STOP_BIGRAMS = new Set([
+  "什么",
+  "哪些",
+  "多少",
+  "怎么",
+  "如何",
+  "为什",
+  "么时",
+  "时候",
+  "我们",
+  "您的",
+  "一个",
+  "可以",
+  "没有",
+]);
+
+const HAN = /\p{Script=Han}/u;
+// A run of Han characters, or a run of Latin letters/digits (with inner dashes, dots, apostrophes).
+const RUN = /(\p{Script=Han}+)|([\p{L}\p{N}]+(?:[-.'’][\p{L}\p{N}]+)*)/gu;
+
+/** Lower-case, width-fold (NFKC) and remove digit-group separators ("8,000" and "8000" are one number). */
+export function normalizeText(text: string): string {
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/(\d),(?=\d{3}\b)/g, "$1");
+}
+
+function stem(word: string): string {
+  return /\d/.test(word) ? word : stemmer(word);
+}
+
+function latinTokens(word: string, out: string[]): void {
+  const cleaned = word.replace(/['’]s$/, "").replace(/['’.]/g, (c) => (c === "." ? "." : ""));
+  if (cleaned.includes("-") || (cleaned.includes(".") && !/^\d+(\.\d+)*$/.test(cleaned))) {
+    // Compound names such as "kube-green" index as a whole and by their parts.
+    out.push(cleaned);
+    for (const part of cleaned.split(/[-.]/)) latinTokens(part, out);
+    return;
+  }
+  if (cleaned.length === 0 || ENGLISH_STOPWORDS.has(cleaned)) return;
+  out.push(stem(cleaned));
+}
+
+function hanTokens(run: string, out: string[]): void {
+  const chars = [...run];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (!CHINESE_STOP_CHARS.has(c)) out.push(c);
+    const next = chars[i + 1];
+    if (next !== undefined) {
+      const bigram = c + next;
+      if (!CHINESE_STOP_BIGRAMS.has(bigram)) out.push(bigram);
+    }
+  }
+}
+
+/**
+ * Tokens for mixed Chinese and English text: English words case-folded and stemmed
+ * (stop words dropped), Chinese as overlapping character unigrams and bigrams, which
+ * needs no dictionary and matches any word boundary the question happens to use.
+ */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const match of normalizeText(text).matchAll(RUN)) {
+    if (match[1] !== undefined) hanTokens(match[1], out);
+    else if (match[2] !== undefined) latinTokens(match[2], out);
+  }
+  return out;
+}
+
+/** True when the text is mostly Chinese (by Han characters against Latin letters). */
+export function detectLanguage(text: string): "zh" | "en" {
+  let han = 0;
+  let latin = 0;
+  for (const ch of text) {
+    if (HAN.test(ch)) han++;
+    else if (/[A-Za-z]/.test(ch)) latin++;
+  }
+  // Chinese text often names projects in Latin letters ("Cluster API 始于 2018 年"): weigh Han
+  // characters up, since one carries about a word's worth of meaning against a word's 5-6 letters.
+  return han >= 2 && han * 4 >= latin ? "zh" : "en";
+}

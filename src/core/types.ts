@@ -1,0 +1,92 @@
+/** Where a request came from. Adapters set it; the core only uses it for keys and metrics. */
+export type Platform = "slack" | "discord" | "console" | "cli" | "web";
+
+/**
+ * A normalised conversation key, e.g. `slack:T1:C1:1712.55` or `discord:G1:C1:T1`.
+ * It keys memory, de-duplication and rate limits.
+ */
+export type ConversationId = string;
+
+export type Language = "en" | "zh";
+
+/** How an answer was produced. */
+export type AnswerMode = "llm" | "extractive" | "declined";
+
+/** A passage of the knowledge base a reply cites; `n` is the number used in the text as [n]. */
+export interface Source {
+  n: number;
+  articleId: string;
+  title: string;
+  section: string;
+  url: string;
+  text: string;
+}
+
+/** A project card: facts about one catalog project, rendered by each adapter in its own way. */
+export interface ProjectCard {
+  projectId: string;
+  name: string;
+  summary: string;
+  whyItMatters?: string;
+  facts: { label: string; value: string }[];
+  kubeconSession?: { title: string; url: string };
+  furtherReading: { title: string; url: string }[];
+  section: string;
+  articleUrl: string;
+}
+
+/** What the core answers. `text` is markdown; adapters render it for their platform. */
+export interface Reply {
+  text: string;
+  sources: Source[];
+  cards?: ProjectCard[];
+  /** Shown only to the requester where the platform supports it. */
+  ephemeral?: boolean;
+  /** Set for answers to free questions. */
+  mode?: AnswerMode;
+  language?: Language;
+  /** Why an answer is extractive although a model is configured (down, busy, timed out...). */
+  fallback?: FallbackReason;
+  /** A short line shown under the answer, e.g. "Extractive answer: no language model is configured." */
+  notice?: string;
+}
+
+export type FallbackReason = "no-llm" | "llm-error" | "llm-timeout" | "llm-busy" | "llm-circuit-open";
+
+/** A partial reply while an answer is being written (streaming). */
+export interface ReplyProgress {
+  text: string;
+}
+
+interface RequestBase {
+  platform: Platform;
+  conversationId: ConversationId;
+  /** Platform user id; used for rate limits, never shown. */
+  userId: string;
+  /** Correlates logs; adapters may use the platform's event id. */
+  requestId?: string;
+}
+
+/** A slash command: `name` without the slash; either raw `text` (Slack, CLI) or typed `options` (Discord). */
+export interface CommandRequest extends RequestBase {
+  kind: "command";
+  name: string;
+  text?: string;
+  options?: Record<string, unknown>;
+}
+
+/** A free question (a mention, a DM, a follow-up in a thread, `ask`). */
+export interface QuestionRequest extends RequestBase {
+  kind: "question";
+  text: string;
+  /** Focus retrieval on one catalog project (per-project shortcut commands). */
+  projectId?: string;
+}
+
+export type BotRequest = CommandRequest | QuestionRequest;
+
+export interface HandleOptions {
+  /** Called with the text so far while an answer streams; adapters throttle their own updates. */
+  onProgress?: (progress: ReplyProgress) => void;
+  signal?: AbortSignal;
+}
