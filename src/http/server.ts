@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../core/logger.js";
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** A readiness check: resolves to a problem description, or undefined when ready. */
+export type ReadinessCheck = () => Promise<string | undefined>;
+
+/**
+ * The one HTTP server on PORT: health endpoints plus routes the adapters mount
+ * (`/slack/events`, `/discord/interactions`).
+ */
+export class HttpServer {
+  private readonly routes = new Map<string, RouteHandler>();
+  private readonly checks = new Map<string, ReadinessCheck>();
+  private server: Server | undefined;
+
+  constructor(private readonly logger: Logger) {
+    this.route("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
+    this.route("GET", "/readyz", async (_req, res) => {
+      const problems: Record<string, string> = {};
+      await Promise.all(
+        [...this.checks].map(async ([name, check]) => {
+          const problem = await check().catch((error: unknown) =>
+            error instanceof Error ? error.message : String(error),
+          );
+          if (problem) problems[name] = problem;
+        }),
+      );
+      const ready = Object.keys(problems).length === 0;
+      sendJson(res, ready ? 200 : 503, ready ? { status: "ready" } : { status: "not ready", problems });
+    });
+  }
+
+  /** Mounts a handler for an exact method and path (query strings ignored). */
+  route(method: string, path: string, handler: RouteHandler): this {
+    this.routes.set(`${method.toUpperCase()} ${path}`, handler);
+    return this;
+  }
+
+  readiness(name: string, check: ReadinessCheck): this {
+    this.checks.set(name, check);
+    return this;
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    const server = createServer((req, res) => void this.dispatch(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const handler = this.routes.get(`${req.method ?? "GET"} ${path}`);
+    if (!handler) {
+      const allowed = [...this.routes.keys()].filter((k) => k.endsWith(` ${path}`));
+      if (allowed.length > 0) sendJson(res, 405, { error: "method not allowed" });
+      else sendJson(res, 404, { error: "not found" });
+      return;
+    }
+    try {
+      await handler(req, res);
+    } catch (error) {
+      this.logger.error({ err: error, path }, "http handler failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.end();
+    }
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Reads a request body up to a size limit (bytes); larger bodies reject. */
+export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new Error(`request body over ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
