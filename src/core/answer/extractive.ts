@@ -23,7 +23,7 @@ interface Candidate {
 /** Splits a passage into sentences (Chinese and English punctuation; list items are sentences). */
 export function splitSentences(text: string): string[] {
   return text
-    .split(/\n+|(?<=[。！？!?])|(?<!\b(?:e\.g|i\.e|vs|etc|approx))(?<=[.!?])\s+/u)
+    .split(/\n+|(?<=[。！？!?])|(?<!\b(?:e\.g|i\.e|vs|etc|approx)\.)(?<=[.!?])\s+/u)
     .map((s) => s.replace(/^[-*]\s+/, "").trim())
     .filter((s) => s.length > 0);
 }
@@ -164,6 +164,9 @@ export class ExtractiveAnswerer implements Answerer {
           (definitional && definesProject(sentence, names) ? 0.5 : 0) +
           typeBonus(question, sentence);
         if (aboutOther) score *= 0.5;
+        // Nor does a general sentence from a passage about nothing the question names.
+        else if (named.size > 0 && !aboutNamed && !hit.passage.projectIds.some((id) => named.has(id)))
+          score *= 0.6;
         candidates.push({
           text: sentence,
           passage: hit.passage,
@@ -179,7 +182,9 @@ export class ExtractiveAnswerer implements Answerer {
 
     const chosen: Candidate[] = [];
     for (const c of candidates) {
-      if (chosen.length >= MAX_SENTENCES) break;
+      // A question that only names a project ("how long has KubeVirt been around?") gets its best
+      // sentence or two; more would be filler, since nothing else in it ranks them.
+      if (chosen.length >= (contentWeight > 0 ? MAX_SENTENCES : 2)) break;
       const best = chosen[0];
       if (best && c.score < best.score * RELATIVE_CUTOFF) break;
       // Further sentences stay in the first one's language, and must add a fact: the same

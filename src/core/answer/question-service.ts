@@ -8,6 +8,8 @@ import { checkQuestion, looksLikeInjection } from "./question-guard.js";
 
 /** Below this share of the question found in the top passages, the knowledge base does not cover it. */
 export const MIN_COVERAGE = 0.5;
+/** A question naming a catalog project is on topic by that alone; its other words may be phrased freely. */
+export const MIN_COVERAGE_NAMED = 0.3;
 
 export interface AskOptions extends HandleOptions {
   conversationId?: ConversationId;
@@ -44,13 +46,16 @@ export class QuestionService {
     const context = last ? last.question : undefined;
     const retrieval = this.index.search(question, {
       k: options.k ?? 4,
-      projectIds: [
-        ...(options.projectId ? [options.projectId] : []),
-        ...(last && this.namesNothing(question) ? last.projectIds : []),
-      ],
+      // An explicit focus (a shortcut command) wins over what the conversation was about.
+      projectIds: options.projectId
+        ? [options.projectId]
+        : last && this.namesNothing(question)
+          ? last.projectIds
+          : [],
       context,
     });
-    if (retrieval.hits.length === 0 || retrieval.coverage < MIN_COVERAGE) {
+    const minCoverage = retrieval.projectIds.length > 0 ? MIN_COVERAGE_NAMED : MIN_COVERAGE;
+    if (retrieval.hits.length === 0 || retrieval.coverage < minCoverage) {
       return {
         reply: { text: messages.declinedOffTopic[language], sources: [], mode: "declined", language },
         retrieval,

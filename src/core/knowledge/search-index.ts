@@ -46,6 +46,11 @@ const SAME_LANGUAGE_BOOST = 1.3;
 // forming bigrams with the content words beside them ("多少星标" must not yield "少星").
 const CHINESE_QUESTION_WORDS =
   /多少|什么时候|什么|哪些|哪个|哪家|哪里|哪|谁|怎么样|怎么|如何|为什么|是否|吗|呢|请问|告诉我/g;
+// English question phrasings whose words would otherwise count as content ("how long" is not about length).
+const ENGLISH_QUESTION_PHRASES =
+  /\bhow (long|many|much|old|often|fast|big|large|soon)\b|\b(been around|around|tell me|do you know|can you)\b/gi;
+const stripQuestionWords = (text: string) =>
+  text.replace(CHINESE_QUESTION_WORDS, " ").replace(ENGLISH_QUESTION_PHRASES, " ");
 
 /** BM25 retrieval over passages (MiniSearch) with cross-language expansion and project boosts. */
 export class SearchIndex {
@@ -111,7 +116,7 @@ export class SearchIndex {
 
   /** The question's terms plus translations (glossary), names of the projects it names, and context. */
   queryTerms(question: string, projectIds: string[], context?: string): QueryTerm[] {
-    const cleaned = question.replace(CHINESE_QUESTION_WORDS, " ");
+    const cleaned = stripQuestionWords(question);
     const terms = new Map<string, QueryTerm>();
     const add = (term: string, weight: number, origin: string) => {
       const prev = terms.get(term);
@@ -136,8 +141,7 @@ export class SearchIndex {
       if (p) for (const t of tokenize(p.name)) add(t, 1, t);
     }
     if (context)
-      for (const t of tokenize(context.replace(CHINESE_QUESTION_WORDS, " ")))
-        add(t, CONTEXT_WEIGHT, `context:${t}`);
+      for (const t of tokenize(stripQuestionWords(context))) add(t, CONTEXT_WEIGHT, `context:${t}`);
     return [...terms.values()];
   }
 

@@ -1,0 +1,170 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli.js";
+import { repoRoot } from "../helpers.js";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; tty?: boolean } = {},
+): Promise<Run> {
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d) => {
+    out += String(d);
+  });
+  stderr.on("data", (d) => {
+    err += String(d);
+  });
+  if (options.input !== undefined) stdin.end(options.input);
+  const code = await runCli(args, { stdin, stdout, stderr, env: options.env ?? {} });
+  return { code, stdout: out, stderr: err };
+}
+
+describe("spotlight CLI", () => {
+  it("ask names Nvidia and Cloudflare with a citation", async () => {
+    const r = await cli(["ask", "Who uses KubeVirt?"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Nvidia/);
+    expect(r.stdout).toMatch(/Cloudflare/);
+    expect(r.stdout).toMatch(/\[1\]/);
+    expect(r.stdout).toMatch(/Sources:\n {2}\[1\] 2\. KubeVirt/);
+  });
+
+  it("ask --json prints the documented shape", async () => {
+    const r = await cli(["ask", "vCluster 有多少星标？", "--json"]);
+    const json = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ question: "vCluster 有多少星标？", mode: "extractive", language: "zh" });
+    expect(String(json.answer)).toMatch(/8,000/);
+    const sources = json.sources as Record<string, unknown>[];
+    expect(Object.keys(sources[0] ?? {}).sort()).toEqual([
+      "articleId",
+      "n",
+      "section",
+      "text",
+      "title",
+      "url",
+    ]);
+  });
+
+  it("ask declines the weather", async () => {
+    const r = await cli(["ask", "What's the weather in London?", "--json"]);
+    expect(JSON.parse(r.stdout).mode).toBe("declined");
+  });
+
+  it("ask rejects an over-long question with a clear message", async () => {
+    const r = await cli(["ask", "x".repeat(2001)]);
+    expect(r.stdout).toMatch(/under 2000/);
+  });
+
+  it("command prints the Cluster API card", async () => {
+    const r = await cli(["command", "/project capi"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Cluster API/);
+    expect(r.stdout).toMatch(/Started: 2018/);
+  });
+
+  it("command --json includes cards", async () => {
+    const r = await cli(["command", "/project kubevirt", "--json"]);
+    expect(JSON.parse(r.stdout).cards[0].projectId).toBe("kubevirt");
+  });
+
+  it("command with an unknown command exits non-zero", async () => {
+    const r = await cli(["command", "/nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Unknown command/);
+  });
+
+  it("eval --json reports rates from 0 to 1", async () => {
+    const r = await cli(["eval", "--json", "--k", "4"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary).toMatchObject({ k: 4, total: 14, recallAtK: 1, declineAccuracy: 1 });
+    expect(report.summary.answerAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(Object.keys(report.cases[0]).sort()).toEqual([
+      "answered",
+      "declined",
+      "id",
+      "kind",
+      "pass",
+      "retrieved",
+    ]);
+  });
+
+  it("eval reads another file and reports per case", async () => {
+    const r = await cli(["eval", "--file", path.join(repoRoot, "data/eval/heldout.yaml")]);
+    expect(r.stdout).toMatch(/PASS {2}capi-stars/);
+    expect(r.stdout).toMatch(/recall@4 100\.0%/);
+  });
+
+  it("eval rejects a bad --k and a missing file", async () => {
+    expect((await cli(["eval", "--k", "zero"])).code).toBe(2);
+    const missing = await cli(["eval", "--file", "/nope.yaml"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.yaml/);
+  });
+
+  it("chat takes slash commands and follow-up questions", async () => {
+    const r = await cli(["chat"], {
+      input: "/project capi\nWho uses KubeVirt?\nand how many stars does it have?\n/exit\n",
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Cluster API/);
+    expect(r.stdout).toMatch(/Nvidia/);
+    expect(r.stdout).toMatch(/5,000/);
+  });
+
+  it("start with no platform and no terminal explains how to configure and exits non-zero", async () => {
+    const r = await cli(["start"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/SLACK_BOT_TOKEN/);
+    expect(r.stderr).toMatch(/DISCORD_TOKEN/);
+  });
+
+  it("start with no platform on a terminal opens the chat", async () => {
+    const r = await cli(["start"], { tty: true, input: "/help\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Spotlight terminal chat/);
+  });
+
+  it("bad configuration fails naming the variable", async () => {
+    const r = await cli(["ask", "hi"], { env: { PORT: "-1" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PORT/);
+  });
+
+  it("bad data fails naming the file", async () => {
+    const r = await cli(["ask", "hi"], { env: { DATA_DIR: "/nonexistent" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/articles\//);
+  });
+
+  it("unknown subcommands print usage", async () => {
+    const r = await cli(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: spotlight/);
+  });
+
+  it("the built bin runs (what npx spotlight runs)", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(repoRoot, "bin/spotlight.js"), "ask", "When did Cluster API start?"],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? "" },
+      },
+    );
+    expect(stdout).toMatch(/2018/);
+  });
+});

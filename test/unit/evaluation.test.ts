@@ -1,0 +1,38 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { evaluate, loadEvalSet, missingGroups } from "../../src/core/eval/evaluate.js";
+import { createTestBot, dataDir } from "../helpers.js";
+
+const bot = await createTestBot();
+
+describe("evaluation", () => {
+  it("on the public set: recall@4 = 1.0, extractive accuracy >= 0.9, both declines declined", async () => {
+    const cases = await loadEvalSet(path.join(dataDir, "eval", "questions.yaml"));
+    const report = await evaluate(bot, cases, 4);
+    expect(report.summary.total).toBe(cases.length);
+    expect(report.summary.recallAtK).toBe(1);
+    expect(report.summary.answerAccuracy).toBeGreaterThanOrEqual(0.9);
+    const declines = report.cases.filter((c) => c.kind === "decline");
+    expect(declines.map((c) => c.id).sort()).toEqual(["leak-instructions", "weather"]);
+    expect(declines.every((c) => c.declined)).toBe(true);
+  });
+
+  it("on the held-out set the same thresholds hold", async () => {
+    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "heldout.yaml")), 4);
+    expect(report.summary.recallAtK).toBe(1);
+    expect(report.summary.answerAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(report.summary.declineAccuracy).toBe(1);
+  });
+
+  it("matches expected groups across number formats and case", () => {
+    expect(missingGroups("It has 5 000 stars and NVIDIA", [["5,000"], ["nvidia"]])).toEqual([]);
+    expect(missingGroups("8000 stars", [["8,000", "8000"], ["Loft"]])).toEqual(["Loft"]);
+  });
+
+  it("rejects a malformed evaluation file with file and field", async () => {
+    await expect(loadEvalSet(path.join(dataDir, "projects.yaml"))).rejects.toMatchObject({
+      code: "bad-data",
+    });
+    await expect(loadEvalSet("/nonexistent/questions.yaml")).rejects.toThrow(/not found/);
+  });
+});
