@@ -36,6 +36,11 @@ const envSchema = z.object({
   HOST: withDefault(z.string(), "0.0.0.0"),
   PORT: withDefault(int(0, 65535), 3000),
   RETRIEVAL_K: withDefault(int(1, 20), 4),
+  RATE_LIMIT_PER_USER: withDefault(int(0, 100_000), 20),
+  RATE_LIMIT_PER_CHANNEL: withDefault(int(0, 100_000), 60),
+  RATE_LIMIT_WINDOW_MS: withDefault(int(1000, 86_400_000), 60_000),
+  REDIS_URL: optionalMatching(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL"),
+  SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -127,6 +132,11 @@ export interface Config {
   host: string;
   port: number;
   retrievalK: number;
+  rateLimits: { perUser: number; perChannel: number; windowMs: number };
+  /** Shared state for several replicas (de-duplication, memory, rate limits, answer cache). */
+  redisUrl?: string;
+  /** How long SIGTERM waits for in-flight answers. */
+  shutdownGraceMs: number;
   llm?: LlmConfig;
   slack?: SlackConfig;
   discord?: DiscordConfig;
@@ -156,7 +166,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     retrievalK: e.RETRIEVAL_K,
+    rateLimits: {
+      perUser: e.RATE_LIMIT_PER_USER,
+      perChannel: e.RATE_LIMIT_PER_CHANNEL,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+  if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
 
   if (e.OPENAI_BASE_URL) {
     config.llm = {

@@ -11,6 +11,8 @@ import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { SearchIndex } from "./knowledge/search-index.js";
 import { detectLanguage } from "./knowledge/tokenize.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { type BotMetrics, noopMetrics, type RequestOutcome } from "./metrics.js";
+import { InMemoryRateLimiter, NO_RATE_LIMITS, type RateLimiter, type RateLimits } from "./rate-limit.js";
 import type { BotRequest, CommandRequest, HandleOptions, Language, Reply } from "./types.js";
 
 export interface BotDeps {
@@ -21,6 +23,10 @@ export interface BotDeps {
   answerer?: Answerer;
   memory?: ConversationMemory;
   logger?: Logger;
+  metrics?: BotMetrics;
+  rateLimiter?: RateLimiter;
+  /** Per-user and per-channel request limits; none by default (the runtime sets them from config). */
+  rateLimits?: RateLimits;
 }
 
 /** A 👍/👎 on an answer. */
@@ -55,16 +61,23 @@ export class Bot {
   private readonly commandList: Command[];
   private readonly byName: Map<string, Command>;
   private readonly logger: Logger;
+  readonly metrics: BotMetrics;
+  private readonly rateLimiter: RateLimiter;
+  private readonly rateLimits: RateLimits;
   private readonly feedbackListeners: FeedbackListener[] = [];
 
   constructor(deps: BotDeps) {
     this.kb = deps.kb;
     this.index = deps.index ?? new SearchIndex(deps.kb);
     this.logger = deps.logger ?? silentLogger;
+    this.metrics = deps.metrics ?? noopMetrics;
+    this.rateLimiter = deps.rateLimiter ?? new InMemoryRateLimiter();
+    this.rateLimits = deps.rateLimits ?? NO_RATE_LIMITS;
     this.questions = new QuestionService(
       this.index,
       deps.answerer ?? new ExtractiveAnswerer(this.index),
       deps.memory ?? new InMemoryConversationMemory(),
+      this.metrics,
     );
     this.commandList = buildCommandList(this.kb.projects);
     this.byName = new Map(this.commandList.map((c) => [c.name, c]));
@@ -86,6 +99,7 @@ export class Bot {
 
   recordFeedback(feedback: Feedback): void {
     this.logger.info({ feedback: { ...feedback } }, "answer feedback");
+    this.metrics.feedback(feedback.platform, feedback.value);
     for (const listener of this.feedbackListeners) listener(feedback);
   }
 
@@ -99,24 +113,70 @@ export class Bot {
       conversationId: request.conversationId,
       platform: request.platform,
     });
+    const label = request.kind === "question" ? "question" : request.name.replace(/^\//, "").toLowerCase();
+    const started = performance.now();
+    let outcome: RequestOutcome = "ok";
+    let reply: Reply;
     try {
+      const wait = await this.checkRateLimits(request);
+      if (wait > 0) {
+        outcome = "rate-limited";
+        return {
+          text: messages.rateLimited[language](Math.ceil(wait / 1000)),
+          sources: [],
+          ephemeral: true,
+          language,
+        };
+      }
       if (request.kind === "question") {
         const ask = {
           ...options,
           conversationId: request.conversationId,
           ...(request.projectId ? { projectId: request.projectId } : {}),
         };
-        return (await this.questions.ask(request.text, ask)).reply;
+        reply = (await this.questions.ask(request.text, ask)).reply;
+      } else {
+        reply = await this.runCommand(request, options);
       }
-      return await this.runCommand(request, options);
+      if (reply.mode === "declined") outcome = "declined";
+      if (reply.mode) this.metrics.answerSeconds(reply.mode, (performance.now() - started) / 1000);
+      if (reply.fallback) this.metrics.fallback(reply.fallback);
+      return reply;
     } catch (error) {
       if (error instanceof UserError) {
+        outcome = "refused";
         log.info({ code: error.code }, "request refused");
         return { text: error.message, sources: [], ephemeral: true, language };
       }
+      outcome = "error";
       log.error({ err: error, code: error instanceof BotError ? error.code : "internal" }, "request failed");
       return { text: messages.apology[language], sources: [], ephemeral: true, language };
+    } finally {
+      // Shortcut commands are one per project: count them under one label to bound cardinality.
+      const command =
+        this.byName.has(label) || label === "question"
+          ? this.kb.projects.some((p) => p.id === label)
+            ? "project-shortcut"
+            : label
+          : "unknown";
+      this.metrics.request(request.platform, command, outcome);
     }
+  }
+
+  /** Milliseconds to wait when the user or the channel is over its limit; 0 when allowed. */
+  private async checkRateLimits(request: BotRequest): Promise<number> {
+    const { perUser, perChannel, windowMs } = this.rateLimits;
+    const channel = request.channelId ?? request.conversationId.split(":").slice(0, -1).join(":");
+    const checks: [string, number][] = [
+      [`user:${request.platform}:${request.userId}`, perUser],
+      [`channel:${channel || request.conversationId}`, perChannel],
+    ];
+    for (const [key, limit] of checks) {
+      if (limit <= 0) continue;
+      const decision = await this.rateLimiter.take(key, limit, windowMs);
+      if (!decision.allowed) return Math.max(1, decision.retryAfterMs);
+    }
+    return 0;
   }
 
   private async runCommand(request: CommandRequest, options: HandleOptions): Promise<Reply> {

@@ -63,6 +63,11 @@ interface RequestBase {
   conversationId: ConversationId;
   /** Platform user id; used for rate limits, never shown. */
   userId: string;
+  /**
+   * The channel (or DM) the request came from, for per-channel rate limits, e.g. `slack:T1:C1`.
+   * Defaults to the conversation id without its last segment.
+   */
+  channelId?: string;
   /** Correlates logs; adapters may use the platform's event id. */
   requestId?: string;
 }

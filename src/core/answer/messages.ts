@@ -41,6 +41,10 @@ export const messages = {
       "llm-circuit-open": "后备回答：语言模型暂时不可用，以下句子引用自文章。",
     } satisfies Record<FallbackReason, string>,
   },
+  rateLimited: {
+    en: (seconds: number) => `You're asking faster than I can answer. Please try again in ${seconds} s.`,
+    zh: (seconds: number) => `提问太快了，请在 ${seconds} 秒后再试。`,
+  },
   apology: {
     en: "Sorry, something went wrong while answering. Please try again in a moment.",
     zh: "抱歉，回答时出了点问题，请稍后再试。",

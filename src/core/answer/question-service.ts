@@ -1,5 +1,6 @@
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { detectLanguage } from "../knowledge/tokenize.js";
+import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { ConversationId, HandleOptions, Language, Reply } from "../types.js";
 import type { Answerer } from "./answerer.js";
 import type { ConversationMemory } from "./memory.js";
@@ -29,6 +30,7 @@ export class QuestionService {
     private readonly index: SearchIndex,
     private readonly answerer: Answerer,
     private readonly memory: ConversationMemory,
+    private readonly metrics: BotMetrics = noopMetrics,
   ) {}
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
@@ -44,6 +46,7 @@ export class QuestionService {
     // A follow-up ("and how many stars does it have?") often names nothing: the previous
     // question lends its terms and projects to retrieval, at a lower weight.
     const context = last ? last.question : undefined;
+    const retrievalStarted = performance.now();
     const retrieval = this.index.search(question, {
       k: options.k ?? 4,
       // An explicit focus (a shortcut command) wins over what the conversation was about.
@@ -54,6 +57,7 @@ export class QuestionService {
           : [],
       context,
     });
+    this.metrics.retrievalSeconds((performance.now() - retrievalStarted) / 1000);
     const minCoverage = retrieval.projectIds.length > 0 ? MIN_COVERAGE_NAMED : MIN_COVERAGE;
     if (retrieval.hits.length === 0 || retrieval.coverage < minCoverage) {
       return {
