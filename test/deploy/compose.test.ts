@@ -1,0 +1,34 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { loadConfig } from "../../src/config.js";
+import { repoRoot } from "../helpers.js";
+
+interface Service {
+  image?: string;
+  build?: string;
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+describe("docker-compose.yaml", async () => {
+  const compose = parse(await readFile(path.join(repoRoot, "docker-compose.yaml"), "utf8")) as {
+    services: Record<string, Service>;
+  };
+  const { spotlight, localai } = compose.services;
+
+  it("runs LocalAI from its official image with a health check", () => {
+    expect(localai?.image).toMatch(/^localai\/localai:/);
+    expect(localai?.healthcheck?.test.join(" ")).toMatch(/readyz/);
+  });
+
+  it("builds Spotlight and wires it to LocalAI by env, after LocalAI is healthy", () => {
+    expect(spotlight?.build).toBe(".");
+    expect(spotlight?.depends_on?.localai?.condition).toBe("service_healthy");
+    const config = loadConfig(spotlight?.environment ?? {});
+    expect(config.llm?.baseURL).toBe("http://localai:8080/v1");
+    expect(config.llm?.model).toBe("gpt-4");
+  });
+});
