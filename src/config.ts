@@ -33,7 +33,7 @@ const envSchema = z.object({
   DATA_DIR: withDefault(z.string(), path.join(packageRoot, "data")),
   PROMPTS_DIR: withDefault(z.string(), path.join(packageRoot, "prompts")),
   LOG_LEVEL: withDefault(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
-  HOST: withDefault(z.string(), "0.0.0.0"),
+  HOST: optionalString,
   PORT: withDefault(int(0, 65535), 3000),
   RETRIEVAL_K: withDefault(int(1, 20), 4),
   RATE_LIMIT_PER_USER: withDefault(int(0, 100_000), 20),
@@ -41,6 +41,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: withDefault(int(1000, 86_400_000), 60_000),
   REDIS_URL: optionalMatching(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL"),
   SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
+  PLAYGROUND: withDefault(z.enum(["auto", "on", "off"]), "auto"),
+  PLAYGROUND_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -137,6 +139,11 @@ export interface Config {
   redisUrl?: string;
   /** How long SIGTERM waits for in-flight answers. */
   shutdownGraceMs: number;
+  /**
+   * The web playground: on when enabled, or by default when no chat platform is configured.
+   * A token, when set, is required to use it (Bearer header or basic-auth password).
+   */
+  playground: { enabled: boolean; token?: string };
   llm?: LlmConfig;
   slack?: SlackConfig;
   discord?: DiscordConfig;
@@ -163,7 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     promptsDir: path.resolve(e.PROMPTS_DIR),
     logLevel: e.LOG_LEVEL,
-    host: e.HOST,
+    // Loopback unless configured: only a platform's HTTP endpoint needs to be reachable from outside.
+    host: e.HOST ?? (e.SLACK_SIGNING_SECRET || e.DISCORD_PUBLIC_KEY ? "0.0.0.0" : "127.0.0.1"),
     port: e.PORT,
     retrievalK: e.RETRIEVAL_K,
     rateLimits: {
@@ -172,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: e.RATE_LIMIT_WINDOW_MS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    playground: { enabled: false },
   };
   if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
 
@@ -244,6 +253,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (e.DISCORD_API_URL) config.discordInteractions.apiUrl = e.DISCORD_API_URL;
     }
   }
+  config.playground.enabled = e.PLAYGROUND === "on" || (e.PLAYGROUND === "auto" && !hasPlatform(config));
+  if (e.PLAYGROUND_TOKEN) config.playground.token = e.PLAYGROUND_TOKEN;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
