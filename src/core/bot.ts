@@ -65,6 +65,9 @@ export class Bot {
   private readonly rateLimiter: RateLimiter;
   private readonly rateLimits: RateLimits;
   private readonly feedbackListeners: FeedbackListener[] = [];
+  private active = 0;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(deps: BotDeps) {
     this.kb = deps.kb;
@@ -103,6 +106,28 @@ export class Bot {
     for (const listener of this.feedbackListeners) listener(feedback);
   }
 
+  /** Requests being answered right now. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /**
+   * Stops taking new requests (they get a short "restarting" reply) and resolves once in-flight
+   * ones finish or `timeoutMs` passes; true when everything finished.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    if (this.active === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const finished = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+
   /** Answers a request. Never throws: failures become a reply (ephemeral where the platform allows). */
   async handle(request: BotRequest, options: HandleOptions = {}): Promise<Reply> {
     const language: Language = detectLanguage(
@@ -117,6 +142,11 @@ export class Bot {
     const started = performance.now();
     let outcome: RequestOutcome = "ok";
     let reply: Reply;
+    if (this.draining) {
+      this.metrics.request(request.platform, label, "refused");
+      return { text: messages.restarting[language], sources: [], ephemeral: true, language };
+    }
+    this.active++;
     try {
       const wait = await this.checkRateLimits(request);
       if (wait > 0) {
@@ -160,6 +190,8 @@ export class Bot {
             : label
           : "unknown";
       this.metrics.request(request.platform, command, outcome);
+      this.active--;
+      if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 

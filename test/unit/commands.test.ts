@@ -184,3 +184,54 @@ describe("commands", () => {
     expect(seen).toEqual(["up:m1"]);
   });
 });
+
+describe("draining for shutdown", () => {
+  it("finishes in-flight answers and turns new requests away", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow = await createTestBot({
+      answerer: {
+        answer: async () => {
+          await gate;
+          return { text: "done [1]", mode: "extractive", sources: [] };
+        },
+      },
+    });
+    const pending = slow.handle({
+      kind: "question",
+      platform: "cli",
+      conversationId: "d",
+      userId: "u",
+      text: "Who uses KubeVirt?",
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(slow.inFlight).toBe(1);
+    const drained = slow.drain(5_000);
+    const late = await slow.handle({
+      kind: "command",
+      platform: "cli",
+      conversationId: "d",
+      userId: "u",
+      name: "projects",
+    });
+    expect(late.text).toMatch(/restarting/);
+    release();
+    expect((await pending).text).toBe("done [1]");
+    expect(await drained).toBe(true);
+  });
+
+  it("gives up waiting after the grace period", async () => {
+    const stuck = await createTestBot({ answerer: { answer: () => new Promise(() => {}) } });
+    void stuck.handle({
+      kind: "question",
+      platform: "cli",
+      conversationId: "d",
+      userId: "u",
+      text: "Who uses KubeVirt?",
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(await stuck.drain(20)).toBe(false);
+  });
+});

@@ -45,6 +45,10 @@ export const messages = {
     en: (seconds: number) => `You're asking faster than I can answer. Please try again in ${seconds} s.`,
     zh: (seconds: number) => `提问太快了，请在 ${seconds} 秒后再试。`,
   },
+  restarting: {
+    en: "Spotlight is restarting. Please ask again in a moment.",
+    zh: "Spotlight 正在重启，请稍后再问。",
+  },
   apology: {
     en: "Sorry, something went wrong while answering. Please try again in a moment.",
     zh: "抱歉，回答时出了点问题，请稍后再试。",
