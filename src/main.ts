@@ -7,6 +7,7 @@ import type { KnowledgeBase } from "./core/knowledge/knowledge-base.js";
 import { loadKnowledgeBase } from "./core/knowledge/load.js";
 import { SearchIndex } from "./core/knowledge/search-index.js";
 import type { Logger } from "./core/logger.js";
+import { createLlmAnswerer } from "./llm/llm-setup.js";
 
 /** What the composition root builds: shared by the CLI, the adapters and the HTTP server. */
 export interface Runtime {
@@ -15,6 +16,8 @@ export interface Runtime {
   kb: KnowledgeBase;
   index: SearchIndex;
   bot: Bot;
+  /** Set when a model is configured: undefined when the endpoint serves it, else the problem (for /readyz). */
+  llmReady?: () => Promise<string | undefined>;
   /** Releases what the runtime holds (model clients, timers). */
   close(): Promise<void>;
 }
@@ -24,13 +27,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const kb = await loadKnowledgeBase(config.dataDir);
   const index = new SearchIndex(kb);
   const extractive = new ExtractiveAnswerer(index);
-  const answerer: Answerer = extractive;
+  let answerer: Answerer = extractive;
+  let llmReady: (() => Promise<string | undefined>) | undefined;
   const closers: (() => Promise<void>)[] = [];
   if (config.llm) {
-    logger.warn(
-      { baseURL: config.llm.baseURL },
-      "OPENAI_BASE_URL is set but this build answers extractively",
-    );
+    const llm = await createLlmAnswerer(config.llm, config.promptsDir, kb, extractive, logger);
+    answerer = llm.answerer;
+    llmReady = llm.ready;
+    closers.push(llm.close);
   }
   const bot = new Bot({ kb, index, answerer, memory: new InMemoryConversationMemory(), logger });
   logger.info(
@@ -43,6 +47,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     kb,
     index,
     bot,
+    ...(llmReady ? { llmReady } : {}),
     async close() {
       for (const close of closers) await close();
     },

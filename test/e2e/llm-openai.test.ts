@@ -1,0 +1,326 @@
+/**
+ * The LLM answerer with the REAL `openai` client (src/llm) against the fake LocalAI: every
+ * deviation real servers show must end in a grounded answer or in the marked extractive fallback.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ExtractiveAnswerer } from "../../src/core/answer/extractive.js";
+import { LlmAnswerer, type LlmSettings } from "../../src/core/answer/llm-answerer.js";
+import { InMemoryConversationMemory } from "../../src/core/answer/memory.js";
+import { checkModelReady } from "../../src/core/answer/model-readiness.js";
+import type { PromptTemplates } from "../../src/core/answer/prompts.js";
+import { Bot } from "../../src/core/bot.js";
+import type { KnowledgeBase } from "../../src/core/knowledge/knowledge-base.js";
+import { SearchIndex } from "../../src/core/knowledge/search-index.js";
+import { OpenAIChatModel } from "../../src/llm/openai-chat-model.js";
+import { type Behaviour, DEFAULT_REPLY, type FakeLocalAI, startFakeLocalAI } from "../fakes/fake-localai.js";
+import { CANARY, repoKb, repoPrompts, SETTINGS } from "../llm/helpers.js";
+
+/** The issue's bound: the fallback arrives within 2 s of the failure being seen. */
+const FALLBACK_BOUND_MS = 2000;
+const QUESTION = "Which companies use KubeVirt?";
+
+let fake: FakeLocalAI;
+let kb: KnowledgeBase;
+let index: SearchIndex;
+let prompts: PromptTemplates;
+const clients: OpenAIChatModel[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeLocalAI();
+  kb = await repoKb();
+  index = new SearchIndex(kb);
+  prompts = await repoPrompts();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.reset();
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close();
+});
+
+function setup(settings: Partial<LlmSettings> = {}, baseURL = fake.baseURL) {
+  const model = new OpenAIChatModel({ baseURL, model: "test-model", timeoutMs: 5000 });
+  clients.push(model);
+  const answerer = new LlmAnswerer({
+    model,
+    fallback: new ExtractiveAnswerer(index),
+    prompts,
+    kb,
+    canary: CANARY,
+    settings: { ...SETTINGS, ...settings },
+  });
+  const input = (question = QUESTION) => ({
+    question,
+    language: "en" as const,
+    retrieval: index.search(question, { k: 4 }),
+    history: [],
+  });
+  return { model, answerer, input };
+}
+
+describe("readiness: GET /v1/models", () => {
+  it("is ready when the model is listed, and names it when not", async () => {
+    const { model } = setup();
+    expect(await checkModelReady(model)).toBeUndefined();
+    fake.setModels(["llama-3.2-1b-instruct"]);
+    expect(await checkModelReady(model)).toMatch(/"test-model" is not listed .*llama-3\.2-1b-instruct/);
+    expect(fake.hits.filter((h) => h.path === "/v1/models")).toHaveLength(2);
+  });
+
+  it("reports a stopped server instead of throwing", async () => {
+    const gone = await startFakeLocalAI();
+    const url = gone.baseURL;
+    await gone.close();
+    expect(await checkModelReady(setup({}, url).model)).toMatch(
+      /cannot list the endpoint's models: Connection error/,
+    );
+  });
+});
+
+describe("answers", () => {
+  it("streams (SSE) a grounded answer; the request holds the rules, the passages and the caps", async () => {
+    const { answerer, input } = setup({ maxTokens: 200, temperature: 0.3 });
+    const question = input();
+    const progress: string[] = [];
+    const result = await answerer.answer({ ...question, onProgress: (p) => progress.push(p.text) });
+
+    expect(result).toMatchObject({ mode: "llm", text: DEFAULT_REPLY });
+    expect(result.sources).toHaveLength(1);
+    expect(result.sources[0]?.text).toBe(question.retrieval.hits[0]?.passage.text);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(result.text);
+
+    const request = fake.lastRequest;
+    expect(request?.stream).toBe(true);
+    expect(request?.body).toMatchObject({ model: "test-model", max_tokens: 200, temperature: 0.3 });
+    const [system, user] = request?.messages ?? [];
+    expect(system?.role).toBe("system");
+    expect(system?.content).toMatch(/Answer only from the numbered passages/);
+    expect(system?.content).toContain(CANARY);
+    for (const [i, hit] of question.retrieval.hits.entries())
+      expect(user?.content).toContain(`[${i + 1}] ${hit.passage.section}`);
+    for (const hit of question.retrieval.hits) expect(user?.content).toContain(hit.passage.text);
+    expect(user?.content).toContain(QUESTION);
+  });
+
+  it("answers without streaming when LLM_STREAM=false", async () => {
+    const { answerer, input } = setup({ stream: false });
+    expect(await answerer.answer(input())).toMatchObject({ mode: "llm", text: DEFAULT_REPLY });
+    expect(fake.lastRequest?.stream).toBe(false);
+  });
+
+  it.each<[string, Behaviour]>([
+    ["the llama.cpp stream shape", { llamaCppShape: true }],
+    ["no usage", { noUsage: true }],
+    ["zero usage", { usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } }],
+    ["empty deltas", { emptyDeltas: true }],
+    ["no [DONE]", { noDone: true }],
+    ["a slow server within the timeouts", { delayMs: 200, chunkDelayMs: 20 }],
+  ])("tolerates %s", async (_name, behaviour) => {
+    fake.behave(behaviour);
+    const { answerer, input } = setup();
+    expect(await answerer.answer(input())).toMatchObject({ mode: "llm", text: DEFAULT_REPLY });
+  });
+
+  it("neutralises a foreign URL and pings in what the server streams", async () => {
+    fake.behave({
+      reply: "Nvidia uses it [1]. Details: https://evil.example.com/x @everyone <@U123> <!here>",
+    });
+    const { answerer, input } = setup();
+    const result = await answerer.answer(input());
+    expect(result.mode).toBe("llm");
+    expect(result.text).toBe(
+      "Nvidia uses it [1]. Details: (link removed) @\u200beveryone @\u200bU123 @\u200bhere",
+    );
+  });
+
+  it("never lets an echoed system prompt out", async () => {
+    fake.behave({ reply: (req) => `Sure! ${req.messages[0]?.content ?? ""}` });
+    const { answerer, input } = setup();
+    const progress: string[] = [];
+    const result = await answerer.answer({ ...input(), onProgress: (p) => progress.push(p.text) });
+    expect(result).toMatchObject({ mode: "extractive", fallback: "llm-error" });
+    expect([...progress, result.text].join("\n")).not.toContain(CANARY);
+  });
+
+  it("a follow-up retrieves from the conversation and sends it in the prompt", async () => {
+    const { answerer } = setup();
+    const bot = new Bot({ kb, index, answerer, memory: new InMemoryConversationMemory() });
+    const ask = (text: string) =>
+      bot.handle({
+        kind: "question",
+        platform: "discord",
+        conversationId: "discord:G1:C1:T1",
+        userId: "u",
+        text,
+      });
+    fake.queue([{ reply: "Nvidia and Cloudflare [1]." }, { reply: "More than 5,000 [1]." }]);
+    await ask(QUESTION);
+    const followUp = await ask("and how many stars does it have?");
+    expect(followUp.mode).toBe("llm");
+    const user = fake.lastRequest?.messages[1]?.content ?? "";
+    expect(user).toContain("User: Which companies use KubeVirt?\nSpotlight: Nvidia and Cloudflare.");
+    expect(user.slice(user.indexOf("<passages>")).split("\n\n")[0]).toContain("KubeVirt");
+    expect(followUp.sources[0]?.text).toMatch(/5,000/);
+  });
+});
+
+describe("faults: every one yields the marked extractive answer within the bound", () => {
+  const FIRST_TOKEN_MS = 500;
+  const TOTAL_MS = 1500;
+
+  it.each<[string, Behaviour, { stream?: boolean; reason: string; seenAfterMs: number; requests: number }]>([
+    ["HTTP 500", { status: 500 }, { reason: "llm-error", seenAfterMs: 0, requests: 1 }],
+    [
+      "HTTP 503 asking for 30 s",
+      { status: 503, retryAfter: 30 },
+      { reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    ["HTTP 429 twice", { status: 429, retryAfter: 0 }, { reason: "llm-error", seenAfterMs: 0, requests: 2 }],
+    ["model not found (404)", { status: 404 }, { reason: "llm-error", seenAfterMs: 0, requests: 1 }],
+    ["malformed SSE", { malformedSse: true }, { reason: "llm-error", seenAfterMs: 0, requests: 1 }],
+    [
+      "the socket closed mid-stream",
+      { closeMidStream: true },
+      { reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      "llama.cpp's error: line mid-stream",
+      { errorMidStream: { style: "errorLine" } },
+      { reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      "LocalAI's data: {error} mid-stream",
+      { errorMidStream: { style: "dataError" } },
+      { reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      "an unfinished empty stream",
+      { unfinished: true },
+      { reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      "a server that never answers",
+      { hang: true },
+      { reason: "llm-timeout", seenAfterMs: FIRST_TOKEN_MS, requests: 1 },
+    ],
+    [
+      "a stream that stalls",
+      { hang: { afterChunks: 1 } },
+      { reason: "llm-timeout", seenAfterMs: FIRST_TOKEN_MS, requests: 1 },
+    ],
+    [
+      "a server slower than the first-token timeout",
+      { delayMs: 5000 },
+      { reason: "llm-timeout", seenAfterMs: FIRST_TOKEN_MS, requests: 1 },
+    ],
+    [
+      "HTTP 500, not streamed",
+      { status: 500 },
+      { stream: false, reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      "a truncated body, not streamed",
+      { malformedSse: true },
+      { stream: false, reason: "llm-error", seenAfterMs: 0, requests: 1 },
+    ],
+    [
+      // Nothing reached the user yet, so the connection error is retried once.
+      "the socket closed mid-body, not streamed",
+      { closeMidStream: true },
+      { stream: false, reason: "llm-error", seenAfterMs: 0, requests: 2 },
+    ],
+    [
+      "no answer at all, not streamed",
+      { hang: true },
+      { stream: false, reason: "llm-timeout", seenAfterMs: TOTAL_MS, requests: 1 },
+    ],
+  ])("%s", async (_name, behaviour, expected) => {
+    fake.behave({ ...behaviour, errorMessage: "boom" });
+    const { answerer, input, model } = setup({
+      stream: expected.stream ?? true,
+      firstTokenTimeoutMs: FIRST_TOKEN_MS,
+      timeoutMs: TOTAL_MS,
+    });
+    const started = Date.now();
+    const result = await answerer.answer(input());
+    const elapsed = Date.now() - started;
+    expect(result).toMatchObject({ mode: "extractive", fallback: expected.reason });
+    expect(result.notice).toMatch(/^Fallback: /);
+    expect(result.text).toMatch(/Nvidia|Cloudflare/);
+    expect(elapsed).toBeLessThan(expected.seenAfterMs + FALLBACK_BOUND_MS);
+    expect(fake.requests).toHaveLength(expected.requests);
+    expect(model.model).toBe("test-model");
+  });
+
+  it("a stopped server", async () => {
+    const gone = await startFakeLocalAI();
+    const url = gone.baseURL;
+    await gone.close();
+    const { answerer, input } = setup({}, url);
+    const started = Date.now();
+    expect(await answerer.answer(input())).toMatchObject({ mode: "extractive", fallback: "llm-error" });
+    expect(Date.now() - started).toBeLessThan(FALLBACK_BOUND_MS);
+  });
+});
+
+describe("recovery", () => {
+  it("retries once after a 429 or 503 with a short Retry-After", async () => {
+    fake.queue([{ status: 429, retryAfter: 1 }]);
+    const { answerer, input } = setup();
+    expect(await answerer.answer(input())).toMatchObject({ mode: "llm" });
+    fake.queue([{ status: 503, retryAfter: 0 }]);
+    expect(await answerer.answer(input())).toMatchObject({ mode: "llm" });
+    expect(fake.requests).toHaveLength(4);
+  });
+
+  it("survives a server that closes the socket after every stream (llama.cpp)", async () => {
+    // A fresh origin, so the client's pool holds exactly the poisoned socket.
+    const own = await startFakeLocalAI({ behaviour: { closeSocketAfterStream: true } });
+    try {
+      const { answerer, input } = setup({}, own.baseURL);
+      expect((await answerer.answer(input())).mode).toBe("llm");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect((await answerer.answer(input("Who created vCluster?"))).mode).toBe("llm");
+      expect(own.droppedConnections).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("holds at most N requests on the server; past the queue answers at once, busy", async () => {
+    fake.behave({ hang: true });
+    const { answerer, input } = setup({
+      maxConcurrency: 1,
+      queueSize: 0,
+      firstTokenTimeoutMs: 10_000,
+      timeoutMs: 10_000,
+    });
+    const held = answerer.answer(input());
+    await fake.waitForRequests(1);
+    expect(await answerer.answer(input())).toMatchObject({ mode: "extractive", fallback: "llm-busy" });
+    fake.release();
+    expect(await held).toMatchObject({ mode: "llm" });
+    expect(fake.maxInFlight).toBe(1);
+  });
+
+  it("stops calling a failing server for the cool-down", async () => {
+    fake.behave({ status: 500 });
+    const { answerer, input } = setup();
+    for (let i = 0; i < 3; i++) await answerer.answer(input());
+    expect(await answerer.answer(input())).toMatchObject({ fallback: "llm-circuit-open" });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it("close() ends a hung request at once", async () => {
+    fake.behave({ hang: true });
+    const { answerer, input, model } = setup({ firstTokenTimeoutMs: 10_000, timeoutMs: 10_000 });
+    const pending = answerer.answer(input());
+    await fake.waitForRequests(1);
+    await model.close();
+    expect(await pending).toMatchObject({ mode: "extractive", fallback: "llm-error" });
+  });
+});
