@@ -3,6 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Bot } from "../bot.js";
 import { DataError } from "../errors.js";
+import type { Source } from "../types.js";
 
 export const evalCaseSchema = z.object({
   id: z.string().min(1),
@@ -28,6 +29,19 @@ export interface EvalCaseResult {
   mode: string;
   answer: string;
   missing: string[];
+  /** Set when the answer is a fallback although a model is configured. */
+  fallback?: string;
+  /** One check per expected fact the answer states: is it in a passage its sentence cites? */
+  citations: CitationCheck[];
+}
+
+/** How an expected fact stated by an answer is backed by the passages cited where it is stated. */
+export interface CitationCheck {
+  /** The expected group, alternatives joined by " | ". */
+  fact: string;
+  /** supported: a cited passage holds it; unsupported: cited passages do not; uncited: no citation. */
+  status: "supported" | "unsupported" | "uncited";
+  cited: number[];
 }
 
 export interface EvalSummary {
@@ -36,6 +50,12 @@ export interface EvalSummary {
   recallAtK: number;
   answerAccuracy: number;
   declineAccuracy: number;
+  /** Share of expected facts stated in answers whose citing sentence cites a passage holding them. */
+  citationSupport: number;
+  /** How many facts that share is over. */
+  citationChecks: number;
+  /** Answers per mode (llm, extractive, declined, error). */
+  modes: Record<string, number>;
 }
 
 export interface EvalReport {
@@ -91,7 +111,56 @@ export function missingGroups(text: string, expect: string[][]): string[] {
 
 const rate = (n: number, d: number) => (d === 0 ? 1 : n / d);
 
-/** Runs every case through retrieval and the bot's answerer; reports recall@k and accuracies. */
+const CITATION_MARK = /\[(\d+)\]/g;
+
+/**
+ * An answer's sentences, each with the citations that close it: "… stars. [1]" keeps its [1],
+ * which a plain sentence split would hand to the next sentence.
+ */
+export function citedSentences(text: string): { text: string; cited: number[] }[] {
+  const pieces = text.split(/\n+|(?<=[。！？!?])|(?<=[.!?])\s+/u).filter((p) => p.trim());
+  const sentences: { text: string; cited: number[] }[] = [];
+  for (const piece of pieces) {
+    const lead = /^\s*(?:\[\d+\]\s*)+[.。]?/.exec(piece)?.[0] ?? "";
+    const previous = sentences.at(-1);
+    if (lead && previous) previous.text += ` ${lead.trim()}`;
+    const rest = piece.slice(lead && previous ? lead.length : 0);
+    if (rest.trim()) sentences.push({ text: rest.trim(), cited: [] });
+  }
+  for (const s of sentences) s.cited = [...s.text.matchAll(CITATION_MARK)].map((m) => Number(m[1]));
+  return sentences;
+}
+
+/**
+ * Citation support on the expected facts: for each expected group the answer states, whether a
+ * sentence stating it cites a passage that holds it (any alternative of the group, so a Chinese
+ * passage backs an English sentence).
+ */
+export function checkCitations(answer: string, sources: Source[], expect: string[][]): CitationCheck[] {
+  const sentences = citedSentences(answer);
+  const checks: CitationCheck[] = [];
+  for (const group of expect) {
+    const stating = sentences.filter((s) => missingGroups(s.text, [group]).length === 0);
+    if (stating.length === 0) continue;
+    const cited = [...new Set(stating.flatMap((s) => s.cited))];
+    const holds = (n: number) => {
+      const source = sources.find((src) => src.n === n);
+      return source !== undefined && missingGroups(source.text, [group]).length === 0;
+    };
+    const supported = stating.some((s) => s.cited.some(holds));
+    checks.push({
+      fact: group.join(" | "),
+      status: supported ? "supported" : cited.length > 0 ? "unsupported" : "uncited",
+      cited,
+    });
+  }
+  return checks;
+}
+
+/**
+ * Runs every case through retrieval and the bot's answerer; reports recall@k, accuracies and
+ * citation support (whatever answerer the bot has: extractive, or a model for `eval --llm`).
+ */
 export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<EvalReport> {
   const results: EvalCaseResult[] = [];
   for (const c of cases) {
@@ -99,7 +168,12 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
     const passages = retrieval.hits.map((h) => h.passage.text).join("\n");
     const retrievedMissing = missingGroups(passages, c.expect);
     const { reply } = await bot.questions.ask(c.q, { k }).catch((error: unknown) => ({
-      reply: { text: error instanceof Error ? error.message : String(error), mode: "error" as const },
+      reply: {
+        text: error instanceof Error ? error.message : String(error),
+        mode: "error" as const,
+        sources: [] as Source[],
+        fallback: undefined,
+      },
     }));
     const declined = reply.mode === "declined";
     const answerMissing = missingGroups(reply.text, c.expect);
@@ -116,10 +190,15 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
       mode: reply.mode ?? "none",
       answer: reply.text,
       missing: c.kind === "fact" ? answerMissing : [],
+      ...(reply.fallback ? { fallback: reply.fallback } : {}),
+      citations: c.kind === "fact" && !declined ? checkCitations(reply.text, reply.sources, c.expect) : [],
     });
   }
   const facts = results.filter((r) => r.kind === "fact");
   const declines = results.filter((r) => r.kind === "decline");
+  const checks = facts.flatMap((r) => r.citations);
+  const modes: Record<string, number> = {};
+  for (const r of results) modes[r.mode] = (modes[r.mode] ?? 0) + 1;
   return {
     summary: {
       k,
@@ -127,6 +206,9 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
       recallAtK: rate(facts.filter((r) => r.retrieved).length, facts.length),
       answerAccuracy: rate(facts.filter((r) => r.answered).length, facts.length),
       declineAccuracy: rate(declines.filter((r) => r.declined).length, declines.length),
+      citationSupport: rate(checks.filter((x) => x.status === "supported").length, checks.length),
+      citationChecks: checks.length,
+      modes,
     },
     cases: results,
   };
