@@ -1,0 +1,174 @@
+// Slash-command ack latency under load: 50 concurrent `/ask` commands while the language model
+// takes 30 seconds per answer, for Spotlight's adapter and for a bare Bolt app that only acks,
+// in HTTP mode (our receiver on the shared server vs Bolt's HTTPReceiver) and in Socket Mode.
+// Both run in one process against the fake Slack, so compare the ratio, not absolute numbers.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { App, LogLevel } from "@slack/bolt";
+import { startSlack } from "../src/adapters/slack/slack-adapter.js";
+import type { Answerer, AnswerInput, AnswerResult } from "../src/core/answer/answerer.js";
+import { toSources } from "../src/core/answer/sources.js";
+import { Bot } from "../src/core/bot.js";
+import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
+import { silentLogger } from "../src/core/logger.js";
+import { HttpServer } from "../src/http/server.js";
+import {
+  FakeSlack,
+  FORM_CONTENT_TYPE,
+  formEncode,
+  postSigned,
+  slashCommandPayload,
+} from "../test/fakes/fake-slack.js";
+import { type BenchResult, ms, percentile } from "./stats.js";
+
+const dataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "data");
+const CONCURRENCY = 50;
+const WARMUP = 10;
+const LLM_MS = 30_000;
+const SECRET = "8f742231b10e8888abcd99aa85a5be11";
+
+/** A model that streams a little, then takes 30 s (or until the adapter aborts it at stop). */
+class ThirtySecondLlm implements Answerer {
+  async answer(input: AnswerInput): Promise<AnswerResult> {
+    input.onProgress?.({ text: "Thinking about it" });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, LLM_MS);
+      input.signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(input.signal?.reason);
+      });
+    });
+    return {
+      text: "Done.",
+      mode: "llm",
+      sources: toSources(input.retrieval.hits.slice(0, 1).map((h) => h.passage)),
+    };
+  }
+}
+
+type Send = (i: number) => Promise<number>;
+
+async function measure(send: Send, offset: number): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await send(offset + i);
+  return Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => send(offset + WARMUP + i)));
+}
+
+function row(mode: string, app: string, sample: number[]): Record<string, string | number> {
+  return {
+    mode,
+    app,
+    requests: sample.length,
+    p50_ms: ms(percentile(sample, 50)),
+    p99_ms: ms(percentile(sample, 99)),
+    max_ms: ms(Math.max(...sample)),
+  };
+}
+
+function ratio(mode: string, ours: number[], bare: number[]): Record<string, string | number> {
+  return {
+    mode,
+    app: "ratio spotlight / bare",
+    requests: "",
+    p50_ms: Number((percentile(ours, 50) / percentile(bare, 50)).toFixed(2)),
+    p99_ms: Number((percentile(ours, 99) / percentile(bare, 99)).toFixed(2)),
+    max_ms: "",
+  };
+}
+
+const command = (fake: FakeSlack, i: number) =>
+  slashCommandPayload({
+    command: "/ask",
+    text: "Who uses KubeVirt?",
+    channel_id: `C${i}`,
+    trigger_id: `${Date.now()}.${i}.fake${i.toString(16).padStart(8, "0")}`,
+    response_url: fake.responseUrl(`r${i}`),
+  });
+
+async function spotlight(fake: FakeSlack, mode: "http" | "socket") {
+  const kb = await loadKnowledgeBase(dataDir);
+  const bot = new Bot({ kb, answerer: new ThirtySecondLlm() });
+  const slack = {
+    mode,
+    botToken: "xoxb-bench",
+    ...(mode === "socket" ? { appToken: "xapp-bench" } : { signingSecret: SECRET }),
+    apiUrl: fake.url,
+    commandPrefix: "",
+  };
+  const http = mode === "http" ? new HttpServer(silentLogger) : undefined;
+  const adapter = await startSlack(
+    { bot, logger: silentLogger, config: { slack, logLevel: "silent" } },
+    http,
+    {
+      clientOptions: { retryConfig: { retries: 0 } },
+      // Stop aborts the 30-second answers at once.
+      stopGraceMs: 0,
+    },
+  );
+  const address = await http?.listen(0, "127.0.0.1");
+  return {
+    url: address ? `http://127.0.0.1:${address.port}/slack/events` : "",
+    async stop() {
+      await adapter.stop();
+      await http?.close();
+    },
+  };
+}
+
+async function bareBolt(fake: FakeSlack, mode: "http" | "socket") {
+  const app = new App({
+    token: "xoxb-bench",
+    ...(mode === "socket" ? { appToken: "xapp-bench", socketMode: true } : { signingSecret: SECRET }),
+    tokenVerificationEnabled: false,
+    botId: "B1",
+    botUserId: "U_BOT",
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
+  });
+  app.command("/ask", async ({ ack }) => {
+    await ack();
+  });
+  const started = await app.start(0);
+  const port = mode === "http" ? ((started as Server).address() as AddressInfo).port : 0;
+  return { url: `http://127.0.0.1:${port}/slack/events`, stop: () => app.stop().then(() => undefined) };
+}
+
+async function run(mode: "http" | "socket", which: "spotlight" | "bare"): Promise<number[]> {
+  const fake = new FakeSlack();
+  await fake.start();
+  const target = which === "spotlight" ? await spotlight(fake, mode) : await bareBolt(fake, mode);
+  try {
+    if (mode === "socket") await fake.waitForConnection(5_000);
+    const send: Send =
+      mode === "http"
+        ? async (i) => {
+            const res = await postSigned(target.url, SECRET, formEncode(command(fake, i)), FORM_CONTENT_TYPE);
+            if (res.status !== 200) throw new Error(`ack failed: ${res.status}`);
+            return res.ms;
+          }
+        : async (i) => (await fake.sendEnvelope("slash_commands", command(fake, i))).ms;
+    return await measure(send, 0);
+  } finally {
+    await target.stop();
+    await fake.close();
+  }
+}
+
+export async function bench(): Promise<BenchResult> {
+  const rows: Record<string, string | number>[] = [];
+  for (const mode of ["http", "socket"] as const) {
+    const ours = await run(mode, "spotlight");
+    const bare = await run(mode, "bare");
+    rows.push(row(mode, "spotlight, LLM takes 30 s", ours), row(mode, "bare Bolt, ack only", bare));
+    rows.push(ratio(mode, ours, bare));
+  }
+  return {
+    name: `Slack slash-command ack latency, ${CONCURRENCY} concurrent /ask while the LLM takes 30 s`,
+    rows,
+    notes: [
+      "Ack latency is the round trip of a signed POST (HTTP) or from envelope to ack (Socket Mode), measured",
+      "after a warm-up, with the fake Slack in the same process. Slack's deadline is 3,000 ms.",
+    ],
+  };
+}

@@ -1,0 +1,320 @@
+import { cardMarkdown } from "../../core/commands/project-card.js";
+import { MIN_SPLIT_CHARS, splitMessage } from "../../core/text-split.js";
+import type { Language, ProjectCard, Reply, Source } from "../../core/types.js";
+import { escapeMrkdwn, markdownToMrkdwn, mrkdwnLink, plainText } from "./mrkdwn.js";
+
+/** Slack's documented limits, and one it enforces without documenting. */
+export const SLACK_LIMITS = {
+  sectionChars: 3_000,
+  blocksPerMessage: 50,
+  messageTextChars: 40_000,
+  /**
+   * Slack refuses messages whose blocks hold more than roughly 13,000 characters in total
+   * (`msg_blocks_too_long`, bolt-js issue #2509), far below the documented 40,000.
+   */
+  messageBlockChars: 11_000,
+  contextElements: 10,
+  fields: 10,
+  fieldChars: 2_000,
+  headerChars: 150,
+  buttonValueChars: 2_000,
+} as const;
+
+/** Action ids of the feedback buttons; the button value is the conversation id. */
+export const FEEDBACK_ACTIONS = { up: "spotlight_feedback_up", down: "spotlight_feedback_down" } as const;
+export const FEEDBACK_BLOCK_ID = "spotlight_feedback";
+
+export interface MrkdwnText {
+  type: "mrkdwn";
+  text: string;
+  verbatim?: boolean;
+}
+export interface PlainTextObject {
+  type: "plain_text";
+  text: string;
+  emoji?: boolean;
+}
+export interface SectionBlock {
+  type: "section";
+  text?: MrkdwnText;
+  fields?: MrkdwnText[];
+}
+export interface ContextBlock {
+  type: "context";
+  elements: MrkdwnText[];
+}
+export interface HeaderBlock {
+  type: "header";
+  text: PlainTextObject;
+}
+export interface ButtonElement {
+  type: "button";
+  action_id: string;
+  text: PlainTextObject;
+  value: string;
+  accessibility_label?: string;
+}
+export interface ActionsBlock {
+  type: "actions";
+  block_id: string;
+  elements: ButtonElement[];
+}
+/** The Block Kit subset the renderer writes. */
+export type SlackBlock = SectionBlock | ContextBlock | HeaderBlock | ActionsBlock;
+
+/** One Slack message: `text` is the notification and accessibility fallback of the blocks. */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface RenderOptions {
+  /** Adds 👍/👎 buttons whose value is this conversation id. */
+  feedbackFor?: string;
+  /** A line shown above the reply, e.g. the slash command that asked for it (user text: escaped). */
+  preface?: string;
+}
+
+const labels = {
+  en: {
+    sources: "Sources",
+    thinking: "Thinking…",
+    writing: "Writing…",
+    why: "Why it matters",
+    session: "KubeCon London session",
+    reading: "Further reading",
+    source: "Source",
+    helpful: "Helpful",
+    notHelpful: "Not helpful",
+    empty: "(no answer)",
+  },
+  zh: {
+    sources: "来源",
+    thinking: "思考中…",
+    writing: "正在撰写…",
+    why: "为什么重要",
+    session: "KubeCon 伦敦推荐会议",
+    reading: "延伸阅读",
+    source: "来源",
+    helpful: "有帮助",
+    notHelpful: "没有帮助",
+    empty: "（没有回答）",
+  },
+} as const;
+
+// Splitting starts below the section limit; escaping can only grow text (& becomes &amp;), and a
+// chunk that still grows past the limit is split again with half the budget.
+const FIRST_SPLIT = SLACK_LIMITS.sectionChars - 200;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Markdown as mrkdwn section texts, each within Slack's section limit, code blocks balanced in each. */
+export function sectionTexts(markdown: string): string[] {
+  const out: string[] = [];
+  const visit = (chunk: string, budget: number): void => {
+    const mrkdwn = markdownToMrkdwn(chunk);
+    if (mrkdwn.length <= SLACK_LIMITS.sectionChars) {
+      if (mrkdwn.trim() !== "") out.push(mrkdwn);
+      return;
+    }
+    const smaller = Math.max(MIN_SPLIT_CHARS, Math.floor(budget / 2));
+    if (smaller === budget) {
+      // Unreachable: at the smallest budget even text of nothing but "&" stays within the limit.
+      throw new Error(`cannot fit ${mrkdwn.length} characters of mrkdwn into a section`);
+    }
+    for (const part of splitMessage(chunk, smaller)) visit(part, smaller);
+  };
+  for (const chunk of splitMessage(markdown, FIRST_SPLIT)) visit(chunk, FIRST_SPLIT);
+  return out;
+}
+
+function section(text: string): SectionBlock {
+  return { type: "section", text: { type: "mrkdwn", text } };
+}
+
+function context(texts: string[]): ContextBlock {
+  return { type: "context", elements: texts.map((text) => ({ type: "mrkdwn", text })) };
+}
+
+function sourcesBlocks(sources: Source[], language: Language): ContextBlock[] {
+  const elements = sources.map((s) => {
+    const label = truncate(s.section || s.title, 150);
+    return `[${s.n}] ${mrkdwnLink(s.url, label)}`;
+  });
+  const blocks: ContextBlock[] = [];
+  // The first element is the "Sources" label, so the first block holds one source fewer.
+  const first = [`*${labels[language].sources}:*`, ...elements];
+  for (let i = 0; i < first.length; i += SLACK_LIMITS.contextElements) {
+    blocks.push(context(first.slice(i, i + SLACK_LIMITS.contextElements)));
+  }
+  return blocks;
+}
+
+function cardBlocks(card: ProjectCard, language: Language): SlackBlock[] {
+  const l = labels[language];
+  const blocks: SlackBlock[] = [
+    {
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: truncate(plainText(card.name), SLACK_LIMITS.headerChars),
+        emoji: true,
+      },
+    },
+    ...sectionTexts(card.summary).map(section),
+  ];
+  if (card.whyItMatters) blocks.push(...sectionTexts(`**${l.why}:** ${card.whyItMatters}`).map(section));
+  for (let i = 0; i < card.facts.length; i += SLACK_LIMITS.fields) {
+    blocks.push({
+      type: "section",
+      fields: card.facts.slice(i, i + SLACK_LIMITS.fields).map((f) => ({
+        type: "mrkdwn",
+        text: truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, SLACK_LIMITS.fieldChars),
+      })),
+    });
+  }
+  const links: string[] = [];
+  if (card.kubeconSession) {
+    links.push(`*${l.session}:* ${mrkdwnLink(card.kubeconSession.url, card.kubeconSession.title)}`);
+  }
+  if (card.furtherReading.length > 0) {
+    links.push(`*${l.reading}:*`, ...card.furtherReading.map((r) => `• ${mrkdwnLink(r.url, r.title)}`));
+  }
+  // Links are built as mrkdwn already; pack them into sections by line.
+  let current = "";
+  for (const line of links) {
+    const clipped = truncate(line, SLACK_LIMITS.sectionChars);
+    if (current && current.length + 1 + clipped.length > SLACK_LIMITS.sectionChars) {
+      blocks.push(section(current));
+      current = "";
+    }
+    current = current ? `${current}\n${clipped}` : clipped;
+  }
+  if (current) blocks.push(section(current));
+  const where = truncate(card.section, 150);
+  blocks.push(context([`${l.source}: ${mrkdwnLink(card.articleUrl, where)}`]));
+  return blocks;
+}
+
+function feedbackBlock(conversationId: string, language: Language): ActionsBlock {
+  const l = labels[language];
+  return {
+    type: "actions",
+    block_id: FEEDBACK_BLOCK_ID,
+    elements: [
+      {
+        type: "button",
+        action_id: FEEDBACK_ACTIONS.up,
+        text: { type: "plain_text", text: "👍", emoji: true },
+        value: conversationId,
+        accessibility_label: l.helpful,
+      },
+      {
+        type: "button",
+        action_id: FEEDBACK_ACTIONS.down,
+        text: { type: "plain_text", text: "👎", emoji: true },
+        value: conversationId,
+        accessibility_label: l.notHelpful,
+      },
+    ],
+  };
+}
+
+/** Characters a block contributes to the message total Slack checks. */
+function weight(block: SlackBlock): number {
+  switch (block.type) {
+    case "section":
+      return (block.text?.text.length ?? 0) + (block.fields ?? []).reduce((n, f) => n + f.text.length, 0);
+    case "context":
+      return block.elements.reduce((n, e) => n + e.text.length, 0);
+    case "header":
+      return block.text.text.length;
+    case "actions":
+      return block.elements.reduce((n, e) => n + e.text.text.length + e.value.length, 0);
+  }
+}
+
+function fallbackText(blocks: SlackBlock[], empty: string): string {
+  const texts = blocks.flatMap((b) =>
+    b.type === "section" && b.text
+      ? [b.text.text]
+      : b.type === "header"
+        ? [escapeMrkdwn(b.text.text)]
+        : b.type === "context"
+          ? b.elements.map((e) => e.text)
+          : [],
+  );
+  const text = texts.join("\n\n");
+  return text.trim() === "" ? empty : text;
+}
+
+/** Packs blocks into messages within Slack's block count and total size. */
+function pack(blocks: SlackBlock[], empty: string): SlackMessage[] {
+  const messages: SlackBlock[][] = [];
+  let current: SlackBlock[] = [];
+  let size = 0;
+  for (const block of blocks) {
+    const w = weight(block);
+    if (
+      current.length > 0 &&
+      (current.length + 1 > SLACK_LIMITS.blocksPerMessage || size + w > SLACK_LIMITS.messageBlockChars)
+    ) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(block);
+    size += w;
+  }
+  if (current.length > 0) messages.push(current);
+  if (messages.length === 0) messages.push([section(escapeMrkdwn(empty))]);
+  return messages.map((b) => ({ text: fallbackText(b, empty), blocks: b }));
+}
+
+/** Whether the reply's text is nothing but its cards as markdown, so native cards can replace it. */
+function cardsOnly(reply: Reply, language: Language): boolean {
+  const cards = reply.cards ?? [];
+  return cards.length > 0 && reply.text.trim() === cards.map((c) => cardMarkdown(c, language)).join("\n\n");
+}
+
+/**
+ * A reply as Slack messages: the text as mrkdwn sections (split, never truncated), project cards
+ * as header + fields, the notice and sources as context, and feedback buttons on the last message.
+ * Every message is within Slack's limits, and no text in it can ping anyone.
+ */
+export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMessage[] {
+  const language = reply.language ?? "en";
+  const blocks: SlackBlock[] = [];
+  if (options.preface) blocks.push(context([escapeMrkdwn(truncate(options.preface, 300))]));
+  if (cardsOnly(reply, language)) {
+    for (const card of reply.cards ?? []) blocks.push(...cardBlocks(card, language));
+  } else {
+    blocks.push(...sectionTexts(reply.text).map(section));
+  }
+  if (reply.notice)
+    blocks.push(context([`:information_source: ${escapeMrkdwn(truncate(reply.notice, 2_000))}`]));
+  if (reply.sources.length > 0) blocks.push(...sourcesBlocks(reply.sources, language));
+  if (options.feedbackFor && options.feedbackFor.length <= SLACK_LIMITS.buttonValueChars) {
+    blocks.push(feedbackBlock(options.feedbackFor, language));
+  }
+  return pack(blocks, labels[language].empty);
+}
+
+/**
+ * The placeholder shown while an answer is written: "Thinking…", then the text so far. Only what
+ * fits one message is shown; the final answer replaces it in full.
+ */
+export function renderProgress(partial: string, language: Language = "en"): SlackMessage {
+  const l = labels[language];
+  const blocks: SlackBlock[] = [];
+  let size = 0;
+  for (const text of partial.trim() ? sectionTexts(partial) : []) {
+    if (size + text.length > SLACK_LIMITS.messageBlockChars - 200 || blocks.length >= 40) break;
+    blocks.push(section(text));
+    size += text.length;
+  }
+  blocks.push(context([`:hourglass_flowing_sand: ${blocks.length > 0 ? l.writing : l.thinking}`]));
+  return { text: fallbackText(blocks, l.thinking), blocks };
+}
