@@ -1,11 +1,15 @@
 import { parseArgs } from "node:util";
 import { runChat } from "./adapters/console/chat.js";
 import { renderFooter, renderReply, stripControl } from "./adapters/console/render.js";
+import { buildManifest } from "./adapters/slack/manifest.js";
+import { type SlackAdapter, startSlack } from "./adapters/slack/slack-adapter.js";
 import { type Config, ConfigError, hasPlatform, loadConfig } from "./config.js";
-import { parseCommandLine } from "./core/bot.js";
+import { Bot, parseCommandLine } from "./core/bot.js";
 import { BotError } from "./core/errors.js";
 import { evaluate, loadEvalSet } from "./core/eval/evaluate.js";
+import { loadKnowledgeBase } from "./core/knowledge/load.js";
 import type { Reply } from "./core/types.js";
+import { HttpServer } from "./http/server.js";
 import { createLogger } from "./logging.js";
 import { createRuntime, type Runtime } from "./main.js";
 
@@ -31,6 +35,9 @@ Commands:
                                 Retrieval recall@k and answer accuracy on an evaluation set;
                                 --llm answers through the configured model (OPENAI_BASE_URL) and
                                 adds citation support; without it answers are extractive.
+  slack-manifest [--mode socket|http] [--url URL] [--prefix P]
+                                Print the Slack app manifest (commands, scopes, events) to create
+                                the app from; --url is the bot's public https URL in HTTP mode.
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -229,8 +236,74 @@ async function start(config: Config, io: CliIo): Promise<number> {
     );
     return 2;
   }
-  io.stderr.write("Chat platforms are configured, but this build has no Slack or Discord adapter yet.\n");
-  return 2;
+  const logger = createLogger(config.logLevel, io.stderr);
+  const rt = await createRuntime(config, logger);
+  // Adapters that receive over HTTP mount their routes on the one shared server (PORT, beside
+  // /healthz); Socket Mode and gateways need no inbound port.
+  const http = config.slack?.mode === "http" ? new HttpServer(logger) : undefined;
+  const adapters: { name: string; adapter: Pick<SlackAdapter, "stop"> }[] = [];
+  const shutdown = async () => {
+    for (const { adapter } of adapters.reverse()) await adapter.stop();
+    await http?.close();
+    await rt.close();
+  };
+  try {
+    if (config.slack) {
+      adapters.push({
+        name: "slack",
+        adapter: await startSlack(rt, http, { stopGraceMs: config.shutdownGraceMs }),
+      });
+    }
+    // The Discord adapter starts here too, on the same runtime and HTTP server.
+    if (config.discord || config.discordInteractions) {
+      logger.warn({}, "Discord is configured, but this build has no Discord adapter yet");
+    }
+    if (adapters.length === 0) {
+      io.stderr.write("Chat platforms are configured, but this build has no adapter for them yet.\n");
+      await shutdown();
+      return 2;
+    }
+    if (http) {
+      const address = await http.listen(config.port, config.host);
+      logger.info({ host: address.address, port: address.port }, "HTTP server listening");
+    }
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  logger.info({ signal, adapters: adapters.map((a) => a.name) }, "shutting down");
+  await shutdown();
+  return 0;
+}
+
+async function slackManifest(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { mode: { type: "string" }, url: { type: "string" }, prefix: { type: "string" } },
+  });
+  const mode = values.mode ?? config.slack?.mode ?? "socket";
+  if (mode !== "socket" && mode !== "http") throw new UsageError("--mode must be socket or http");
+  if (values.url !== undefined && !/^https:\/\/[^\s/]+/.test(values.url))
+    throw new UsageError("--url must be the bot's public https URL, e.g. https://spotlight.example.com");
+  const prefix = values.prefix ?? config.slack?.commandPrefix ?? "";
+  if (!/^[a-z0-9-]{0,10}$/.test(prefix))
+    throw new UsageError("--prefix must be up to 10 lower-case letters, digits or dashes");
+  if (mode === "http" && values.url === undefined)
+    io.stderr.write(
+      "note: no --url given; replace https://spotlight.example.com with the bot's public URL\n",
+    );
+  const bot = new Bot({ kb: await loadKnowledgeBase(config.dataDir) });
+  const manifest = buildManifest(bot.commands(), {
+    mode,
+    prefix,
+    ...(values.url !== undefined ? { url: values.url } : {}),
+  });
+  io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  return 0;
 }
 
 /** Runs the CLI; returns the process exit code. Never throws. */
@@ -263,6 +336,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
       case "eval":
         return await evalCommand(rest, config, io);
+      case "slack-manifest":
+        return await slackManifest(rest, config, io);
       default:
         throw new UsageError(`Unknown command "${sub}".`);
     }
