@@ -1,0 +1,273 @@
+import type { Bot } from "../../core/bot.js";
+import type { CommandSpec } from "../../core/commands/command.js";
+import type { Deduplicator } from "../../core/dedupe.js";
+import { detectLanguage } from "../../core/knowledge/tokenize.js";
+import type { Logger } from "../../core/logger.js";
+import type { Language, Reply } from "../../core/types.js";
+import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
+import { errorFields } from "./log-fields.js";
+import {
+  clip,
+  type DiscordMessage,
+  parseFeedbackCustomId,
+  renderApology,
+  renderNotice,
+  renderProgress,
+  renderReply,
+} from "./render.js";
+import { LatestValueThrottle } from "./throttle.js";
+
+/** An interaction reduced to what the bot needs; built from discord.js objects or raw HTTP payloads. */
+export type IncomingInteraction =
+  | {
+      kind: "command";
+      id: string;
+      name: string;
+      options: Record<string, string | number | boolean>;
+      userId: string;
+      place: DiscordPlace;
+    }
+  | { kind: "autocomplete"; id: string; name: string; focused: { name: string; value: string } }
+  | { kind: "button"; id: string; customId: string; messageId: string; userId: string }
+  | { kind: "other"; id: string };
+
+export interface AutocompleteChoice {
+  name: string;
+  value: string;
+}
+
+/**
+ * How answers reach Discord. The first call of defer/reply/autocomplete/acknowledge is the
+ * interaction's one acknowledgement (within 3 s); edits and follow-ups use the interaction token.
+ */
+export interface InteractionResponder {
+  defer(options: { ephemeral: boolean }): Promise<void>;
+  reply(message: DiscordMessage, options: { ephemeral: boolean }): Promise<void>;
+  editOriginal(message: DiscordMessage): Promise<void>;
+  followUp(message: DiscordMessage, options: { ephemeral: boolean }): Promise<void>;
+  autocomplete(choices: AutocompleteChoice[]): Promise<void>;
+  /** Acknowledges a component interaction with no visible answer. */
+  acknowledge(): Promise<void>;
+}
+
+/** Timings; tests and benchmarks shorten them. */
+export interface DiscordTiming {
+  /** Minimum time between edits of a streaming answer. */
+  progressIntervalMs: number;
+  /** A command not marked slow that takes longer than this is deferred anyway (Discord allows 3 s). */
+  fastReplyDeadlineMs: number;
+  /** Discord shows "typing…" for about 10 s per request. */
+  typingIntervalMs: number;
+}
+
+export const DEFAULT_TIMING: DiscordTiming = {
+  progressIntervalMs: 1000,
+  fastReplyDeadlineMs: 2000,
+  typingIntervalMs: 8000,
+};
+
+/** Counters for metrics and for tests that must see that something was ignored. */
+export interface DiscordStats {
+  interactions: number;
+  commandsAnswered: number;
+  messagesAnswered: number;
+  duplicates: number;
+  ignoredMessages: number;
+  failures: number;
+}
+
+export function emptyStats(): DiscordStats {
+  return {
+    interactions: 0,
+    commandsAnswered: 0,
+    messagesAnswered: 0,
+    duplicates: 0,
+    ignoredMessages: 0,
+    failures: 0,
+  };
+}
+
+export interface InteractionDeps {
+  bot: Bot;
+  dedupe: Deduplicator;
+  logger: Logger;
+  timing: DiscordTiming;
+  stats: DiscordStats;
+  /** Aborted when the adapter stops: answers in progress end early. */
+  signal: AbortSignal;
+}
+
+const THANKS = "Thanks for the feedback!";
+
+/** Whether a reply answers a question (and so deserves feedback buttons). */
+export function isAnswer(reply: Reply): boolean {
+  return reply.mode === "llm" || reply.mode === "extractive";
+}
+
+/** Resolves with the promise's value, or with `undefined` after `ms` (the promise keeps running). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Commands, autocomplete and feedback buttons, the same for the gateway and the HTTP endpoint.
+ * Never throws: failures end in an apology where Discord still lets the bot answer.
+ */
+export class InteractionHandler {
+  private readonly specs: Map<string, CommandSpec>;
+
+  constructor(private readonly deps: InteractionDeps) {
+    this.specs = new Map(deps.bot.commands().map((spec) => [spec.name, spec]));
+  }
+
+  async handle(interaction: IncomingInteraction, responder: InteractionResponder): Promise<void> {
+    const { dedupe, logger, stats } = this.deps;
+    const log = logger.child({ interactionId: interaction.id, kind: interaction.kind });
+    try {
+      if (!(await dedupe.claim(dedupeKey.interaction(interaction.id), DEDUPE_TTL_MS))) {
+        stats.duplicates++;
+        this.deps.bot.metrics.dedupeHit("discord");
+        log.debug({}, "duplicate interaction ignored");
+        return;
+      }
+    } catch (error) {
+      // Without the claim a replay could be answered twice; answering once late beats not at all.
+      log.warn({ err: errorFields(error) }, "de-duplication failed; answering anyway");
+    }
+    stats.interactions++;
+    switch (interaction.kind) {
+      case "command":
+        return this.command(interaction, responder, log);
+      case "autocomplete":
+        return this.autocomplete(interaction, responder, log);
+      case "button":
+        return this.button(interaction, responder, log);
+      case "other":
+        return;
+    }
+  }
+
+  private async command(
+    interaction: Extract<IncomingInteraction, { kind: "command" }>,
+    responder: InteractionResponder,
+    log: Logger,
+  ): Promise<void> {
+    const { bot, timing, signal } = this.deps;
+    const conversation = conversationId(interaction.place, interaction.id);
+    const language: Language = detectLanguage(
+      Object.values(interaction.options)
+        .filter((v) => typeof v === "string")
+        .join(" "),
+    );
+    const request = {
+      kind: "command" as const,
+      platform: "discord" as const,
+      conversationId: conversation,
+      userId: interaction.userId,
+      name: interaction.name,
+      options: interaction.options,
+      requestId: interaction.id,
+    };
+    let acknowledged = false;
+    let deferred = false;
+    const defer = async (): Promise<void> => {
+      await responder.defer({ ephemeral: false });
+      acknowledged = true;
+      deferred = true;
+    };
+    try {
+      let reply: Reply;
+      if (this.specs.get(interaction.name)?.slow) {
+        await defer();
+        const progress = new LatestValueThrottle<string>(
+          async (text) => {
+            const message = renderProgress(text);
+            if (message) await responder.editOriginal(message);
+          },
+          timing.progressIntervalMs,
+          (error) => log.warn({ err: errorFields(error) }, "progress edit failed"),
+        );
+        try {
+          reply = await bot.handle(request, { onProgress: ({ text }) => progress.push(text), signal });
+        } finally {
+          await progress.close();
+        }
+      } else {
+        const handling = bot.handle(request, { signal });
+        const quick = await within(handling, timing.fastReplyDeadlineMs);
+        if (quick) reply = quick.value;
+        else {
+          await defer();
+          reply = await handling;
+        }
+      }
+      const messages = renderReply(reply, isAnswer(reply) ? { feedbackFor: conversation } : {});
+      // A deferred response's visibility was fixed when it was deferred; follow-ups match it.
+      const ephemeral = !deferred && reply.ephemeral === true;
+      const [first, ...rest] = messages as [DiscordMessage, ...DiscordMessage[]];
+      if (deferred) await responder.editOriginal(first);
+      else await responder.reply(first, { ephemeral });
+      acknowledged = true;
+      for (const message of rest) await responder.followUp(message, { ephemeral });
+      this.deps.stats.commandsAnswered++;
+    } catch (error) {
+      this.deps.stats.failures++;
+      log.error({ err: errorFields(error), command: interaction.name }, "answering a command failed");
+      const apology = renderApology(language);
+      const sent = acknowledged
+        ? responder.editOriginal(apology)
+        : responder.reply(apology, { ephemeral: true });
+      await sent.catch((e: unknown) => log.warn({ err: errorFields(e) }, "could not send the apology"));
+    }
+  }
+
+  private async autocomplete(
+    interaction: Extract<IncomingInteraction, { kind: "autocomplete" }>,
+    responder: InteractionResponder,
+    log: Logger,
+  ): Promise<void> {
+    const option = this.specs.get(interaction.name)?.options.find((o) => o.name === interaction.focused.name);
+    // The catalog only: fast, and never the model, so Discord's 3-second window always holds.
+    const choices =
+      option?.autocomplete === "project"
+        ? this.deps.bot
+            .suggestProjects(interaction.focused.value, 25)
+            .map((p) => ({ name: clip(p.name, 100), value: clip(p.id, 100) }))
+        : [];
+    await responder
+      .autocomplete(choices)
+      .catch((error: unknown) => log.warn({ err: errorFields(error) }, "autocomplete answer failed"));
+  }
+
+  private async button(
+    interaction: Extract<IncomingInteraction, { kind: "button" }>,
+    responder: InteractionResponder,
+    log: Logger,
+  ): Promise<void> {
+    const feedback = parseFeedbackCustomId(interaction.customId);
+    try {
+      if (!feedback) {
+        await responder.acknowledge();
+        return;
+      }
+      this.deps.bot.recordFeedback({
+        platform: "discord",
+        conversationId: feedback.conversationId,
+        userId: interaction.userId,
+        messageRef: interaction.messageId,
+        value: feedback.value,
+      });
+      await responder.reply(renderNotice(THANKS), { ephemeral: true });
+    } catch (error) {
+      log.warn({ err: errorFields(error) }, "acknowledging a button failed");
+    }
+  }
+}
