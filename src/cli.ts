@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { runChat } from "./adapters/console/chat.js";
 import { renderFooter, renderReply, stripControl } from "./adapters/console/render.js";
+import { buildCommandPayload, registerCommands } from "./adapters/discord/registration.js";
+import { discordRest, startDiscord } from "./adapters/discord/start-discord.js";
 import { buildManifest } from "./adapters/slack/manifest.js";
 import { type SlackAdapter, startSlack } from "./adapters/slack/slack-adapter.js";
 import { type Config, ConfigError, hasPlatform, loadConfig } from "./config.js";
@@ -38,6 +40,9 @@ Commands:
   slack-manifest [--mode socket|http] [--url URL] [--prefix P]
                                 Print the Slack app manifest (commands, scopes, events) to create
                                 the app from; --url is the bot's public https URL in HTTP mode.
+  discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
+                                included): in DISCORD_GUILD_ID when set (instant), else globally.
+                                Idempotent; --dry-run prints the payload without calling Discord.
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -240,7 +245,8 @@ async function start(config: Config, io: CliIo): Promise<number> {
   const rt = await createRuntime(config, logger);
   // Adapters that receive over HTTP mount their routes on the one shared server (PORT, beside
   // /healthz); Socket Mode and gateways need no inbound port.
-  const http = config.slack?.mode === "http" ? new HttpServer(logger) : undefined;
+  const http =
+    config.slack?.mode === "http" || config.discordInteractions ? new HttpServer(logger) : undefined;
   const adapters: { name: string; adapter: Pick<SlackAdapter, "stop"> }[] = [];
   const shutdown = async () => {
     for (const { adapter } of adapters.reverse()) await adapter.stop();
@@ -254,9 +260,12 @@ async function start(config: Config, io: CliIo): Promise<number> {
         adapter: await startSlack(rt, http, { stopGraceMs: config.shutdownGraceMs }),
       });
     }
-    // The Discord adapter starts here too, on the same runtime and HTTP server.
+    // Discord: the gateway (DISCORD_TOKEN) and/or HTTP interactions on the shared server (DISCORD_PUBLIC_KEY).
     if (config.discord || config.discordInteractions) {
-      logger.warn({}, "Discord is configured, but this build has no Discord adapter yet");
+      adapters.push({
+        name: "discord",
+        adapter: await startDiscord(rt, http, { shutdownGraceMs: config.shutdownGraceMs }),
+      });
     }
     if (adapters.length === 0) {
       io.stderr.write("Chat platforms are configured, but this build has no adapter for them yet.\n");
@@ -306,6 +315,27 @@ async function slackManifest(args: string[], config: Config, io: CliIo): Promise
   return 0;
 }
 
+async function discordRegister(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { "dry-run": { type: "boolean" } } });
+  const specs = new Bot({ kb: await loadKnowledgeBase(config.dataDir) }).commands();
+  const guildId = config.discord?.guildId;
+  if (values["dry-run"]) {
+    io.stdout.write(`${JSON.stringify(buildCommandPayload(specs, { global: !guildId }), null, 2)}\n`);
+    return 0;
+  }
+  if (!config.discord) {
+    throw new ConfigError([
+      "DISCORD_TOKEN: is required to register commands (Bot → Reset Token), with DISCORD_APPLICATION_ID",
+    ]);
+  }
+  const scope = { applicationId: config.discord.applicationId, ...(guildId ? { guildId } : {}) };
+  const registered = await registerCommands(discordRest(config.discord), scope, specs);
+  io.stdout.write(
+    `Registered ${registered.length} commands ${guildId ? `in guild ${guildId}` : "globally"}: ${registered.map((c) => `/${c.name}`).join(" ")}\n`,
+  );
+  return 0;
+}
+
 /** Runs the CLI; returns the process exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [sub = "start", ...rest] = argv;
@@ -338,6 +368,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await evalCommand(rest, config, io);
       case "slack-manifest":
         return await slackManifest(rest, config, io);
+      case "discord-register":
+        return await discordRegister(rest, config, io);
       default:
         throw new UsageError(`Unknown command "${sub}".`);
     }
