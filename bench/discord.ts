@@ -1,0 +1,146 @@
+// Time to the deferred response (Discord's 3-second acknowledgement) for concurrent slash commands
+// while the language model takes 30 s: through the gateway (real discord.js against the fake
+// Discord) and through the HTTP interactions endpoint. The answers are aborted once every defer is
+// in, so the run takes seconds, not the model's 30.
+import { generateKeyPairSync, sign } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { INTERACTIONS_PATH } from "../src/adapters/discord/http-interactions.js";
+import { startDiscord } from "../src/adapters/discord/start-discord.js";
+import { loadConfig } from "../src/config.js";
+import type { Answerer, AnswerInput, AnswerResult } from "../src/core/answer/answerer.js";
+import { Bot } from "../src/core/bot.js";
+import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
+import { silentLogger } from "../src/core/logger.js";
+import { HttpServer } from "../src/http/server.js";
+import type { Runtime } from "../src/main.js";
+import { APP_ID, FakeDiscord } from "../test/fakes/fake-discord.js";
+import { type BenchResult, ms, percentile } from "./stats.js";
+
+const LLM_MS = 30_000;
+const ACK_DEADLINE_MS = 3000;
+const TOKEN = "MTE4MDAwMDAwMDAwMDAwMDAwMQ.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789";
+const QUESTION = { name: "question", type: 3 as const, value: "Who uses KubeVirt?" };
+
+/** A model that takes 30 s (or until the adapter stops and aborts it). */
+class SlowModel implements Answerer {
+  async answer(input: AnswerInput): Promise<AnswerResult> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, LLM_MS);
+      input.signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return { text: "KubeVirt is used by Nvidia and Cloudflare.", mode: "llm", sources: [] };
+  }
+}
+
+async function runtimeFor(env: Record<string, string>): Promise<Runtime> {
+  const config = loadConfig({ LOG_LEVEL: "silent", ...env });
+  const kb = await loadKnowledgeBase(config.dataDir);
+  const bot = new Bot({ kb, answerer: new SlowModel() });
+  return { config, logger: silentLogger, kb, index: bot.index, bot, close: async () => {} };
+}
+
+function row(mode: string, concurrency: number, latencies: number[]): Record<string, string | number> {
+  return {
+    mode,
+    concurrency,
+    "p50 ms": ms(percentile(latencies, 50)),
+    "p99 ms": ms(percentile(latencies, 99)),
+    "max ms": ms(Math.max(...latencies)),
+    "over 3 s": latencies.filter((l) => l > ACK_DEADLINE_MS).length,
+  };
+}
+
+/** Gateway: from the fake dispatching INTERACTION_CREATE to the deferral callback arriving at it. */
+async function gateway(concurrency: number): Promise<number[]> {
+  const fake = await new FakeDiscord({ token: TOKEN }).start();
+  const runtime = await runtimeFor({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_API_URL: fake.restUrl,
+  });
+  const adapter = await startDiscord(runtime, undefined, { shutdownGraceMs: 0 });
+  try {
+    const delivered = Array.from(
+      { length: concurrency },
+      () =>
+        fake.deliverInteraction(fake.chatInputInteraction({ data: { name: "ask", options: [QUESTION] } }))
+          .data,
+    );
+    await fake.waitForCalls("POST", /\/callback$/, concurrency, 30_000);
+    return delivered.map((d) => {
+      const state = fake.interaction(d.id);
+      if (!state?.ackedAt || state.responseType !== 5)
+        throw new Error(`interaction ${d.id} was not deferred`);
+      return state.ackedAt - state.deliveredAt;
+    });
+  } finally {
+    await adapter.stop();
+    await fake.close();
+  }
+}
+
+/** HTTP: from sending the signed request to the deferral response arriving. */
+async function http(concurrency: number): Promise<number[]> {
+  const fake = await new FakeDiscord().start();
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const hex = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
+  const runtime = await runtimeFor({
+    DISCORD_PUBLIC_KEY: hex,
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_API_URL: fake.restUrl,
+  });
+  const server = new HttpServer(silentLogger);
+  const adapter = await startDiscord(runtime, server, { shutdownGraceMs: 0, restOptions: { retries: 0 } });
+  const { port } = await server.listen(0, "127.0.0.1");
+  try {
+    return await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        const interaction = fake.chatInputInteraction({ data: { name: "ask", options: [QUESTION] } });
+        const body = Buffer.from(JSON.stringify(interaction));
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const signature = sign(null, Buffer.concat([Buffer.from(timestamp), body]), privateKey).toString(
+          "hex",
+        );
+        const started = performance.now();
+        const response = await fetch(`http://127.0.0.1:${port}${INTERACTIONS_PATH}`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-signature-ed25519": signature,
+            "x-signature-timestamp": timestamp,
+          },
+          body,
+        });
+        const json = (await response.json()) as { type?: number };
+        if (json.type !== 5) throw new Error(`expected a deferral, got ${JSON.stringify(json)}`);
+        return performance.now() - started;
+      }),
+    );
+  } finally {
+    await adapter.stop();
+    await server.close();
+    await fake.close();
+  }
+}
+
+export async function bench(): Promise<BenchResult> {
+  const rows: Record<string, string | number>[] = [];
+  await gateway(5); // warm-up: module loading, JIT, sockets
+  for (const concurrency of [1, 50]) {
+    rows.push(row("gateway (discord.js)", concurrency, await gateway(concurrency)));
+  }
+  await http(5);
+  for (const concurrency of [1, 50]) rows.push(row("HTTP endpoint", concurrency, await http(concurrency)));
+  return {
+    name: "Discord: time to the deferred response while the model takes 30 s",
+    rows,
+    notes: [
+      "Gateway times run from the fake dispatching INTERACTION_CREATE to the callback reaching it (ms " +
+        "resolution); HTTP times from sending the signed request to its response. Discord allows 3 s; the " +
+        "answers themselves would arrive ~30 s later as edits (aborted here once every deferral is in).",
+    ],
+  };
+}
