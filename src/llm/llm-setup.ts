@@ -1,11 +1,12 @@
 import type { Config } from "../config.js";
-import { InMemoryAnswerCache } from "../core/answer/answer-cache.js";
+import { type AnswerCache, InMemoryAnswerCache } from "../core/answer/answer-cache.js";
 import type { Answerer } from "../core/answer/answerer.js";
 import { LlmAnswerer } from "../core/answer/llm-answerer.js";
 import { checkModelReady } from "../core/answer/model-readiness.js";
 import { loadPrompts } from "../core/answer/prompts.js";
 import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
 import type { Logger } from "../core/logger.js";
+import type { BotMetrics } from "../core/metrics.js";
 import { OpenAIChatModel } from "./openai-chat-model.js";
 
 export interface LlmSetup {
@@ -26,6 +27,7 @@ export async function createLlmAnswerer(
   kb: KnowledgeBase,
   fallback: Answerer,
   logger: Logger,
+  shared: { cache?: AnswerCache; metrics?: BotMetrics } = {},
 ): Promise<LlmSetup> {
   const model = new OpenAIChatModel({
     baseURL: llm.baseURL,
@@ -39,7 +41,8 @@ export async function createLlmAnswerer(
     prompts: await loadPrompts(promptsDir),
     kb,
     settings: llm,
-    cache: new InMemoryAnswerCache(),
+    cache: shared.cache ?? new InMemoryAnswerCache(),
+    ...(shared.metrics ? { metrics: shared.metrics } : {}),
     logger: logger.child({ component: "llm" }),
   });
   const ready = () => checkModelReady(model);

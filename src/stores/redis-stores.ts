@@ -110,3 +110,16 @@ export class RedisAnswerCache implements AnswerCache {
     await this.redis.set(`${PREFIX}answer:${key}`, JSON.stringify(value), "PX", this.ttlMs);
   }
 }
+
+/** Threads the bot answered in, shared so a follow-up reaching another replica is recognised. */
+export class RedisAnsweredThreads {
+  constructor(private readonly redis: Redis) {}
+
+  async remember(key: string, ttlMs: number): Promise<void> {
+    await this.redis.set(`${PREFIX}thread:${key}`, "1", "PX", ttlMs);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.redis.exists(`${PREFIX}thread:${key}`)) === 1;
+  }
+}

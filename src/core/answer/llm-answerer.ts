@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { BotMetrics } from "../metrics.js";
 import type { FallbackReason } from "../types.js";
 import { type AnswerCache, answerCacheKey } from "./answer-cache.js";
 import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
@@ -48,6 +49,8 @@ export interface LlmAnswererDeps {
   canary?: string;
   maxAnswerChars?: number;
   logger?: Logger;
+  /** Model failures and queue depth are reported here. */
+  metrics?: BotMetrics;
 }
 
 /** Fits in a Discord message with room to spare; Slack allows more. */
@@ -205,14 +208,18 @@ export class LlmAnswerer implements Answerer {
     const deadline = new Deadline(this.deps.settings.timeoutMs, input.signal);
     try {
       const prompt = this.prompt(input);
-      const result = await this.limiter.run(() => this.generate(prompt, input, deadline), deadline.signal);
+      const run = this.limiter.run(() => this.generate(prompt, input, deadline), deadline.signal);
+      this.deps.metrics?.llmQueueDepth(this.limiter.queued);
+      const result = await run.finally(() => this.deps.metrics?.llmQueueDepth(this.limiter.queued));
       this.breaker.success();
       if (cacheKey) await this.deps.cache?.set(cacheKey, result);
       return result;
     } catch (error) {
       const failure = classify(error);
-      if (failure.modelFault) this.breaker.failure();
-      else this.breaker.release();
+      if (failure.modelFault) {
+        this.breaker.failure();
+        this.deps.metrics?.llmFailure(failure.reason === "llm-timeout" ? "timeout" : "error");
+      } else this.breaker.release();
       // Nobody waits for a cancelled answer: not worth a warning.
       const cancelled = error instanceof Interrupt && error.why === "cancelled";
       this.logger[cancelled ? "debug" : "warn"](

@@ -1,0 +1,74 @@
+import type { AnsweredThreads } from "../adapters/slack/answered-threads.js";
+import { InMemoryAnsweredThreads } from "../adapters/slack/answered-threads.js";
+import {
+  type AnswerCache,
+  DEFAULT_ANSWER_CACHE_LIMITS,
+  InMemoryAnswerCache,
+} from "../core/answer/answer-cache.js";
+import {
+  type ConversationMemory,
+  DEFAULT_MEMORY_LIMITS,
+  InMemoryConversationMemory,
+} from "../core/answer/memory.js";
+import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
+import type { Logger } from "../core/logger.js";
+import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";
+import {
+  connectRedis,
+  RedisAnswerCache,
+  RedisAnsweredThreads,
+  RedisConversationMemory,
+  RedisDeduplicator,
+  RedisRateLimiter,
+} from "./redis-stores.js";
+
+/** The state one replica must share with the others: in memory by default, in Redis with REDIS_URL. */
+export interface SharedState {
+  kind: "memory" | "redis";
+  dedupe: Deduplicator;
+  memory: ConversationMemory;
+  rateLimiter: RateLimiter;
+  answerCache: AnswerCache;
+  threads: AnsweredThreads;
+  /** For /readyz: undefined when the store answers. */
+  ready(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export function createSharedState(redisUrl: string | undefined, logger: Logger): SharedState {
+  if (!redisUrl) {
+    return {
+      kind: "memory",
+      dedupe: new InMemoryDeduplicator(),
+      memory: new InMemoryConversationMemory(),
+      rateLimiter: new InMemoryRateLimiter(),
+      answerCache: new InMemoryAnswerCache(),
+      threads: new InMemoryAnsweredThreads(),
+      ready: async () => undefined,
+      close: async () => {},
+    };
+  }
+  const redis = connectRedis(redisUrl);
+  // ioredis reconnects by itself; log its errors once each instead of crashing on them.
+  let lastError = "";
+  redis.on("error", (error: Error) => {
+    if (error.message !== lastError) logger.warn({ err: error }, "redis error");
+    lastError = error.message;
+  });
+  redis.on("ready", () => {
+    lastError = "";
+  });
+  return {
+    kind: "redis",
+    dedupe: new RedisDeduplicator(redis),
+    memory: new RedisConversationMemory(redis, DEFAULT_MEMORY_LIMITS),
+    rateLimiter: new RedisRateLimiter(redis),
+    answerCache: new RedisAnswerCache(redis, DEFAULT_ANSWER_CACHE_LIMITS.ttlMs),
+    threads: new RedisAnsweredThreads(redis),
+    ready: async () =>
+      redis.status === "ready" ? undefined : `redis is ${redis.status}${lastError ? `: ${lastError}` : ""}`,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
