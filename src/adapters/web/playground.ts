@@ -1,0 +1,259 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import type { BotRequest } from "../../core/types.js";
+import { type HttpServer, readBody } from "../../http/server.js";
+import type { Runtime } from "../../main.js";
+import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
+import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
+import { knowledgeBaseView } from "./catalog.js";
+import { ReplyLedger } from "./reply-ledger.js";
+import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
+import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
+
+/** What the playground needs of the runtime. */
+export type PlaygroundRuntime = Pick<Runtime, "config" | "logger" | "kb" | "bot">;
+
+export interface PlaygroundOptions {
+  /** Folder of the page's files; defaults to `public/` at the package root. */
+  assetsDir?: string;
+}
+
+/** Largest bodies accepted, in bytes: a question is at most a few thousand characters. */
+export const BODY_LIMITS = { ask: 16 * 1024, feedback: 1024 } as const;
+
+const conversation = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8 to 64 letters, digits, - or _");
+const askBody = z.object({ text: z.string().max(10_000), conversation });
+const commandBody = z.object({
+  name: z.string().regex(/^\/?[A-Za-z0-9-]{1,32}$/, "must be a command name, e.g. project"),
+  text: z.string().max(10_000).default(""),
+  conversation,
+});
+const feedbackBody = z.object({
+  replyId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+  value: z.enum(["up", "down"]),
+});
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...headers,
+    "cache-control": "no-store",
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The body as JSON validated by `schema`; on failure the error response is sent and undefined returned. */
+async function readJson<S extends z.ZodType>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: S,
+  limit: number,
+): Promise<z.infer<S> | undefined> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    sendJson(res, 413, { error: `request body over ${limit} bytes` });
+    return undefined;
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, limit);
+  } catch {
+    // Over the limit without a declared length (chunked), or the client went away.
+    if (!res.destroyed) sendJson(res, 413, { error: `request body over ${limit} bytes` });
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    sendJson(res, 400, { error: "invalid JSON" });
+    return undefined;
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    sendJson(res, 400, {
+      error: `invalid request: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim(),
+    });
+    return undefined;
+  }
+  return result.data;
+}
+
+/**
+ * Mounts the web playground on the shared HTTP server: the page at `/`, its files under
+ * `/assets/`, and a JSON API (`POST /api/ask`, `POST /api/command` streaming NDJSON,
+ * `GET /api/kb`, `POST /api/feedback`). Mounts unconditionally: callers check
+ * `config.playground.enabled`. Throws when the page's files are missing.
+ */
+export function mountPlayground(
+  runtime: PlaygroundRuntime,
+  http: HttpServer,
+  options: PlaygroundOptions = {},
+): void {
+  const { config, bot } = runtime;
+  const log = runtime.logger.child({ adapter: "web" });
+  const token = config.playground.token;
+  const assets = loadAssets(options.assetsDir);
+  // The knowledge base does not change while the process runs: its view is serialised once.
+  const kbAsset = toAsset(
+    Buffer.from(JSON.stringify(knowledgeBaseView(runtime.kb))),
+    "application/json; charset=utf-8",
+  );
+  const ledger = new ReplyLedger();
+  // Without a token, a loopback server is local-only: other host names are refused (DNS rebinding).
+  // With one, the token guards it, and a reverse proxy on the same machine may use any name.
+  const localOnly = isLoopback(config.host) && token === undefined;
+  if (!isLoopback(config.host) && token === undefined) {
+    log.warn(
+      { host: config.host },
+      "the web playground is reachable from other machines without a token; set PLAYGROUND_TOKEN",
+    );
+  }
+
+  /** Host and auth checks shared by every route; false when a refusal was sent. */
+  const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (localOnly && !hostAllowed(config.host, req.headers.host)) {
+      sendJson(res, 403, { error: "this playground only answers requests addressed to localhost" });
+      return false;
+    }
+    if (!isAuthorized(req.headers, token)) {
+      sendJson(res, 401, { error: "unauthorized" }, { "www-authenticate": AUTH_CHALLENGE });
+      return false;
+    }
+    return true;
+  };
+
+  /** `admit` plus the checks of a state-changing request. */
+  const admitPost = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!admit(req, res)) return false;
+    const origin = sameOriginPost(req.headers);
+    if (!origin.ok) {
+      sendJson(res, origin.status, {
+        error: origin.status === 415 ? "send application/json" : "cross-site request refused",
+      });
+      return false;
+    }
+    return true;
+  };
+
+  /** Answers a request as a stream: progress lines while the answer is written, then the reply. */
+  const answer = async (res: ServerResponse, request: BotRequest, visitor: Visitor): Promise<void> => {
+    const controller = new AbortController();
+    // A closed tab stops the answer (and the model call behind it).
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const writer = new NdjsonWriter(res);
+    writer.start(SECURITY_HEADERS);
+    let shown = "";
+    try {
+      const reply = await bot.handle(request, {
+        signal: controller.signal,
+        onProgress: ({ text }) => {
+          const event = progressEvent(shown, text);
+          shown = text;
+          if (event) writer.write(event);
+        },
+      });
+      const id = randomUUID();
+      const web = toWebReply(reply, id);
+      if (!controller.signal.aborted) {
+        ledger.remember(id, {
+          visitorId: visitor.id,
+          conversationId: request.conversationId,
+          rateable: web.rateable,
+        });
+      }
+      writer.write({ type: "reply", reply: web });
+    } catch (error) {
+      // Bot.handle never throws by contract; this guards the stream, not the bot.
+      log.error({ err: error, requestId: request.requestId }, "playground answer failed");
+      writer.write({ type: "error", message: "Sorry, something went wrong while answering." });
+    } finally {
+      writer.end();
+    }
+  };
+
+  const requestBase = (visitor: Visitor, conversationKey: string) => ({
+    platform: "web" as const,
+    conversationId: `web:${visitor.id}:${conversationKey}`,
+    userId: visitor.id,
+    channelId: visitor.channelId,
+    requestId: randomUUID(),
+  });
+
+  for (const urlPath of assets.keys()) {
+    http.route("GET", urlPath, (req, res) => {
+      if (!admit(req, res)) return;
+      const visitor = visitorOf(req);
+      // The page load names the browser; API calls then carry the cookie.
+      const extra: Record<string, string> =
+        urlPath === "/" && visitor.fresh ? { "set-cookie": visitorCookie(newVisitorId()) } : {};
+      sendAsset(req, res, assets.get(urlPath) as Asset, extra);
+    });
+  }
+
+  http.route("GET", "/api/kb", (req, res) => {
+    if (admit(req, res)) sendAsset(req, res, kbAsset);
+  });
+
+  http.route("POST", "/api/ask", async (req, res) => {
+    if (!admitPost(req, res)) return;
+    const body = await readJson(req, res, askBody, BODY_LIMITS.ask);
+    if (!body) return;
+    const visitor = visitorOf(req);
+    await answer(
+      res,
+      { ...requestBase(visitor, body.conversation), kind: "question", text: body.text },
+      visitor,
+    );
+  });
+
+  http.route("POST", "/api/command", async (req, res) => {
+    if (!admitPost(req, res)) return;
+    const body = await readJson(req, res, commandBody, BODY_LIMITS.ask);
+    if (!body) return;
+    const visitor = visitorOf(req);
+    await answer(
+      res,
+      {
+        ...requestBase(visitor, body.conversation),
+        kind: "command",
+        name: body.name.replace(/^\//, "").toLowerCase(),
+        text: body.text,
+      },
+      visitor,
+    );
+  });
+
+  http.route("POST", "/api/feedback", async (req, res) => {
+    if (!admitPost(req, res)) return;
+    const body = await readJson(req, res, feedbackBody, BODY_LIMITS.feedback);
+    if (!body) return;
+    const visitor = visitorOf(req);
+    const outcome = ledger.rate(body.replyId, visitor.id, body.value);
+    if (!outcome.ok) {
+      const status = outcome.reason === "unknown" ? 404 : 409;
+      sendJson(res, status, { error: outcome.reason });
+      return;
+    }
+    bot.recordFeedback({
+      platform: "web",
+      conversationId: outcome.reply.conversationId,
+      userId: visitor.id,
+      messageRef: body.replyId,
+      value: body.value,
+    });
+    sendJson(res, 200, { ok: true });
+  });
+}
