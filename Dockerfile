@@ -23,6 +23,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY data ./data
 COPY prompts ./prompts
+COPY public ./public
 # The image's node user (uid 1000); nothing in /app is writable by it.
 USER node
 EXPOSE 3000

@@ -99,6 +99,8 @@ function inlineNodes(inlines, cites) {
         return externalLink(node.href, inlineNodes(node.children, cites));
       case "cite":
         return citeNode(node.n, cites);
+      default:
+        return document.createTextNode("");
     }
   });
 }
@@ -142,6 +144,8 @@ function markdownNodes(markdown, cites, lang = langOf(markdown)) {
         );
       case "code":
         return h("pre", {}, [h("code", { text: block.text })]);
+      default:
+        return document.createTextNode("");
     }
   });
 }

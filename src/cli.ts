@@ -2,18 +2,17 @@ import { parseArgs } from "node:util";
 import { runChat } from "./adapters/console/chat.js";
 import { renderFooter, renderReply, stripControl } from "./adapters/console/render.js";
 import { buildCommandPayload, registerCommands } from "./adapters/discord/registration.js";
-import { discordRest, startDiscord } from "./adapters/discord/start-discord.js";
+import { discordRest } from "./adapters/discord/start-discord.js";
 import { buildManifest } from "./adapters/slack/manifest.js";
-import { type SlackAdapter, startSlack } from "./adapters/slack/slack-adapter.js";
 import { type Config, ConfigError, hasPlatform, loadConfig } from "./config.js";
 import { Bot, parseCommandLine } from "./core/bot.js";
 import { BotError } from "./core/errors.js";
 import { evaluate, loadEvalSet } from "./core/eval/evaluate.js";
 import { loadKnowledgeBase } from "./core/knowledge/load.js";
 import type { Reply } from "./core/types.js";
-import { HttpServer } from "./http/server.js";
 import { createLogger } from "./logging.js";
 import { createRuntime, type Runtime } from "./main.js";
+import { serve } from "./server.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIo {
@@ -21,13 +20,17 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   env: Record<string, string | undefined>;
+  /** Resolves when `start` should stop; SIGTERM/SIGINT when not given. */
+  stopSignal?: Promise<string>;
 }
 
 const USAGE = `Usage: spotlight <command> [options]
 
 Commands:
-  start                         Run the bot: Slack and/or Discord when configured; otherwise the
-                                terminal chat (on a TTY). This is what \`npm start\` runs.
+  start                         Run the bot (what \`npm start\` runs): Slack and/or Discord when
+                                configured, with /healthz, /readyz and /metrics on PORT; with no
+                                platform, the web playground (its URL is printed) and, on a
+                                terminal, the terminal chat beside it.
   ask "<question>" [--json] [--project ID]
                                 Answer one question (extractive without a model).
   command "/project capi" [--json]
@@ -218,7 +221,7 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
 }
 
 async function start(config: Config, io: CliIo): Promise<number> {
-  if (!hasPlatform(config)) {
+  if (!hasPlatform(config) && !config.playground.enabled) {
     if (io.stdin.isTTY) {
       return withRuntime(config, io, async (rt) => {
         await runChat(rt.bot, {
@@ -232,61 +235,22 @@ async function start(config: Config, io: CliIo): Promise<number> {
     }
     io.stderr.write(
       [
-        "No chat platform is configured and standard input is not a terminal, so there is nothing to run.",
-        "  Slack:   set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).",
-        "  Discord: set DISCORD_TOKEN and DISCORD_APPLICATION_ID.",
+        "No chat platform is configured, the playground is off (PLAYGROUND=off) and standard input is not a terminal: nothing to run.",
+        "  Slack:      set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP).",
+        "  Discord:    set DISCORD_TOKEN and DISCORD_APPLICATION_ID (or DISCORD_PUBLIC_KEY for HTTP interactions).",
+        "  Playground: unset PLAYGROUND (or set it to on).",
         '  Or run `npx spotlight chat` in a terminal, or `npx spotlight ask "Who uses KubeVirt?"`.',
         "",
       ].join("\n"),
     );
     return 2;
   }
-  const logger = createLogger(config.logLevel, io.stderr);
-  const rt = await createRuntime(config, logger);
-  // Adapters that receive over HTTP mount their routes on the one shared server (PORT, beside
-  // /healthz); Socket Mode and gateways need no inbound port.
-  const http =
-    config.slack?.mode === "http" || config.discordInteractions ? new HttpServer(logger) : undefined;
-  const adapters: { name: string; adapter: Pick<SlackAdapter, "stop"> }[] = [];
-  const shutdown = async () => {
-    for (const { adapter } of adapters.reverse()) await adapter.stop();
-    await http?.close();
-    await rt.close();
-  };
-  try {
-    if (config.slack) {
-      adapters.push({
-        name: "slack",
-        adapter: await startSlack(rt, http, { stopGraceMs: config.shutdownGraceMs }),
-      });
-    }
-    // Discord: the gateway (DISCORD_TOKEN) and/or HTTP interactions on the shared server (DISCORD_PUBLIC_KEY).
-    if (config.discord || config.discordInteractions) {
-      adapters.push({
-        name: "discord",
-        adapter: await startDiscord(rt, http, { shutdownGraceMs: config.shutdownGraceMs }),
-      });
-    }
-    if (adapters.length === 0) {
-      io.stderr.write("Chat platforms are configured, but this build has no adapter for them yet.\n");
-      await shutdown();
-      return 2;
-    }
-    if (http) {
-      const address = await http.listen(config.port, config.host);
-      logger.info({ host: address.address, port: address.port }, "HTTP server listening");
-    }
-  } catch (error) {
-    await shutdown().catch(() => undefined);
-    throw error;
-  }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+  return serve(config, {
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ...(io.stopSignal ? { stopSignal: io.stopSignal } : {}),
   });
-  logger.info({ signal, adapters: adapters.map((a) => a.name) }, "shutting down");
-  await shutdown();
-  return 0;
 }
 
 async function slackManifest(args: string[], config: Config, io: CliIo): Promise<number> {

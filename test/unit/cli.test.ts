@@ -125,17 +125,52 @@ describe("spotlight CLI", () => {
     expect(r.stdout).toMatch(/5,000/);
   });
 
-  it("start with no platform and no terminal explains how to configure and exits non-zero", async () => {
-    const r = await cli(["start"]);
+  it("start with the playground off and no terminal explains how to configure and exits non-zero", async () => {
+    const r = await cli(["start"], { env: { PLAYGROUND: "off" } });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/SLACK_BOT_TOKEN/);
     expect(r.stderr).toMatch(/DISCORD_TOKEN/);
   });
 
-  it("start with no platform on a terminal opens the chat", async () => {
-    const r = await cli(["start"], { tty: true, input: "/help\n" });
+  it("start with no platform serves the playground, prints its URL, and stops cleanly", async () => {
+    let stop: (reason: string) => void = () => {};
+    const stopSignal = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const stdout = new PassThrough();
+    let out = "";
+    const printed = new Promise<string>((resolve) => {
+      stdout.on("data", (d) => {
+        out += String(d);
+        const url = /Spotlight playground: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+        if (url) resolve(url);
+      });
+    });
+    const running = runCli(["start"], {
+      stdin: Object.assign(new PassThrough(), { isTTY: false }),
+      stdout,
+      stderr: new PassThrough(),
+      env: { PORT: "0", LOG_LEVEL: "silent" },
+      stopSignal,
+    });
+    const url = await printed;
+    expect((await fetch(`${url}healthz`)).status).toBe(200);
+    expect((await fetch(`${url}readyz`)).status).toBe(200);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/Spotlight/);
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    expect(metrics).toMatch(/spotlight_requests_total|spotlight_process_cpu/);
+    stop("test");
+    expect(await running).toBe(0);
+  });
+
+  it("start with no platform on a terminal opens the chat beside the playground", async () => {
+    const r = await cli(["start"], { tty: true, input: "/help\n", env: { PORT: "0", LOG_LEVEL: "silent" } });
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Spotlight playground: http:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).toMatch(/Spotlight terminal chat/);
+    expect(r.stdout).toMatch(/\/projects/);
   });
 
   it("bad configuration fails naming the variable", async () => {
