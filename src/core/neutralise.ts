@@ -7,8 +7,9 @@
 const ZWSP = "\u200b";
 
 // Broadcast words every chat platform knows in some form (Slack @channel/@here, Discord
-// @everyone/@here, Slack user groups' legacy @group).
-const BROADCAST = /@(everyone|here|channel|group)(?![\p{L}\p{N}_])/giu;
+// @everyone/@here, Slack user groups' legacy @group). No word boundary after them: Discord
+// pings "@everyoneee" too, and breaking a harmless "@groupware" costs nothing.
+const BROADCAST = /@(everyone|here|channel|group)/giu;
 // Slack special syntax (<!here>, <@U123>, <#C1>, <!subteam^S1>) and Discord's (<@123>, <@&role>,
 // <#channel>) all start with one of these after a "<".
 const ANGLE_MENTION = /<(?=[@!#])/g;

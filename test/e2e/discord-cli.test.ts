@@ -2,10 +2,9 @@
  * `spotlight discord-register` and `spotlight start` against the fake Discord: registration is
  * idempotent and scoped as configured; bad settings fail naming the variable.
  */
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildCommandPayload } from "../../src/adapters/discord/registration.js";
-import { runCli } from "../../src/cli.js";
+import { runCliCaptured } from "../cli-harness.js";
 import { APP_ID, FakeDiscord, GUILD_ID } from "../fakes/fake-discord.js";
 import { createTestBot } from "../helpers.js";
 import { TOKEN } from "./discord-harness.js";
@@ -22,23 +21,8 @@ afterEach(async () => {
   expect(errors).toEqual([]);
 });
 
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += String(d);
-  });
-  stderr.on("data", (d) => {
-    err += String(d);
-  });
-  const code = await runCli(args, { stdin, stdout, stderr, env: { LOG_LEVEL: "silent", ...env } });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[], env: Record<string, string>) {
+  return runCliCaptured(args, { env: { LOG_LEVEL: "silent", ...env } });
 }
 
 const discordEnv = () => ({

@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
   BOT_EVENTS,
@@ -8,24 +7,10 @@ import {
   eventsUrl,
   type SlackManifest,
 } from "../../src/adapters/slack/manifest.js";
-import { runCli } from "../../src/cli.js";
+import { runCliCaptured } from "../cli-harness.js";
 import { createTestBot } from "../helpers.js";
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += String(d);
-  });
-  stderr.on("data", (d) => {
-    err += String(d);
-  });
-  const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  const code = await runCli(args, { stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCliCaptured(args);
 
 describe("Slack app manifest", () => {
   it("lists every core command, per-project shortcuts included, with usage hints", async () => {

@@ -4,33 +4,10 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
+import { runCliCaptured } from "../cli-harness.js";
 import { repoRoot } from "../helpers.js";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(
-  args: string[],
-  options: { env?: Record<string, string>; input?: string; tty?: boolean } = {},
-): Promise<Run> {
-  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += String(d);
-  });
-  stderr.on("data", (d) => {
-    err += String(d);
-  });
-  if (options.input !== undefined) stdin.end(options.input);
-  const code = await runCli(args, { stdin, stdout, stderr, env: options.env ?? {} });
-  return { code, stdout: out, stderr: err };
-}
+const cli = runCliCaptured;
 
 describe("spotlight CLI", () => {
   it("ask names Nvidia and Cloudflare with a citation", async () => {
