@@ -98,13 +98,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let http: HttpServer | undefined;
   let adapter: SlackAdapter;
   try {
-    if (options.mode === "http") {
-      http = new HttpServer(logger);
-      adapter = await startSlack(runtime, http, adapterOptions);
-    } else {
-      adapter = await startSlack(runtime, undefined, adapterOptions);
-      await fake.waitForConnection();
-    }
+    // As in production, the shared server runs in both modes (health and readiness).
+    http = new HttpServer(logger);
+    adapter = await startSlack(runtime, http, adapterOptions);
+    if (options.mode === "socket") await fake.waitForConnection();
   } catch (error) {
     await fake.close();
     throw error;
@@ -125,7 +122,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const address: AddressInfo = await http.listen(0, "127.0.0.1");
     harness.http = http;
     harness.origin = `http://127.0.0.1:${address.port}`;
-    harness.endpoint = `${harness.origin}/slack/events`;
+    if (options.mode === "http") harness.endpoint = `${harness.origin}/slack/events`;
   }
   return harness;
 }

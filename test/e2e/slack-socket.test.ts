@@ -63,6 +63,15 @@ function expectAllOk(h: Harness): void {
 }
 
 describe("Slack in Socket Mode", () => {
+  it("reports the socket connection on /readyz", async () => {
+    const h = await start();
+    expect((await fetch(`${h.origin}/readyz`)).status).toBe(200);
+    await h.adapter.stop();
+    const after = await fetch(`${h.origin}/readyz`);
+    expect(after.status).toBe(503);
+    expect(JSON.stringify(await after.json())).toMatch(/slack socket mode is not connected/);
+  });
+
   it("registers every core command as a slash command and answers each", async () => {
     const h = await start();
     const specs = h.bot.commands();

@@ -630,16 +630,17 @@ export async function startSlack(
   };
   if (config.mode === "socket") {
     const receiverClientOptions = clientOptions();
-    app = new App({
-      ...common,
-      // A hand-built receiver does not inherit App's clientOptions (SLACK_API_URL, retries).
-      receiver: new SocketModeReceiver({
-        appToken: config.appToken as string,
-        logger: slackLogger,
-        logLevel: level,
-        installerOptions: { clientOptions: receiverClientOptions },
-      }),
+    // A hand-built receiver does not inherit App's clientOptions (SLACK_API_URL, retries).
+    const socketReceiver = new SocketModeReceiver({
+      appToken: config.appToken as string,
+      logger: slackLogger,
+      logLevel: level,
+      installerOptions: { clientOptions: receiverClientOptions },
     });
+    app = new App({ ...common, receiver: socketReceiver });
+    http?.readiness("slack", async () =>
+      socketReceiver.client.websocket?.isActive() ? undefined : "slack socket mode is not connected",
+    );
   } else {
     receiver = new SharedServerReceiver({
       http: http as HttpServer,
