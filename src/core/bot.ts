@@ -1,4 +1,4 @@
-import { type ZodError, z } from "zod";
+import type { ZodError } from "zod";
 import type { Answerer } from "./answer/answerer.js";
 import { ExtractiveAnswerer } from "./answer/extractive.js";
 import { type ConversationMemory, InMemoryConversationMemory } from "./answer/memory.js";
@@ -250,5 +250,3 @@ export function parseCommandLine(line: string): { name: string; text: string } |
   if (!match) return undefined;
   return { name: (match[1] as string).toLowerCase(), text: (match[2] ?? "").trim() };
 }
-
-export const commandNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/);

@@ -21,9 +21,6 @@ export interface RateLimits {
   windowMs: number;
 }
 
-/** What a deployment uses unless configured otherwise (see RATE_LIMIT_* in the README). */
-export const DEFAULT_RATE_LIMITS: RateLimits = { perUser: 20, perChannel: 60, windowMs: 60_000 };
-
 /** No limits: the library default, so embedding the Bot (tests, the CLI) is never throttled. */
 export const NO_RATE_LIMITS: RateLimits = { perUser: 0, perChannel: 0, windowMs: 60_000 };
 

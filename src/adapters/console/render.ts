@@ -1,4 +1,4 @@
-import type { ProjectCard, Reply } from "../../core/types.js";
+import type { Reply } from "../../core/types.js";
 
 export interface TerminalStyle {
   color: boolean;
@@ -36,5 +36,3 @@ export function renderReply(reply: Reply, style: TerminalStyle): string {
   const footer = renderFooter(reply, style);
   return [markdownToTerminal(reply.text, style), footer].filter(Boolean).join("\n\n");
 }
-
-export type { ProjectCard };

@@ -1,4 +1,4 @@
-import type { FallbackReason, Language } from "../types.js";
+import type { FallbackReason } from "../types.js";
 
 /** User-facing fixed texts, per language. Kept together so both languages stay in step. */
 export const messages = {
@@ -54,7 +54,3 @@ export const messages = {
     zh: "抱歉，回答时出了点问题，请稍后再试。",
   },
 } as const;
-
-export function pick<T>(value: Record<Language, T>, language: Language): T {
-  return value[language];
-}
