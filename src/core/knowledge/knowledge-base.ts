@@ -118,7 +118,9 @@ function catalogPassages(projects: Project[], articles: Map<string, Article>): P
   for (const lang of ["en", "zh"] as const) {
     for (const p of projects) {
       const article = articles.get(p.article) as Article;
-      const facts = projectFacts(p, lang);
+      // The category is a card label; as a sentence ("X is in the Y space") it reads badly in an
+      // answer, and the summary already says what kind of project it is.
+      const facts = projectFacts(p, lang).filter((f) => f.key !== "category");
       const sentences = [
         p.summary[lang],
         ...(p.why ? [p.why[lang]] : []),
