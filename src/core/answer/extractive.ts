@@ -50,9 +50,11 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** "X is a ...", "X 是..." — a sentence that defines a project, the answer to "what is X (used for)?". */
 function definesProject(sentence: string, names: string[]): boolean {
   return names.some((n) =>
-    new RegExp(`^${escapeRegExp(n)}\\s*(is|are|lets|creates|allows|provides|是|允许|提供|让)`, "i").test(
-      sentence.trim(),
-    ),
+    // "Cluster API (CAPI) lets you…", "Cluster API，或者简称CAPI，…" define too.
+    new RegExp(
+      `^${escapeRegExp(n)}\\s*(\\([^)]*\\)\\s*|[，,][^，,。]*简称[^，,。]*[，,]\\s*)?(is|are|lets|creates|allows|provides|是|允许|提供|让)`,
+      "i",
+    ).test(sentence.trim()),
   );
 }
 

@@ -48,7 +48,7 @@ const CHINESE_QUESTION_WORDS =
   /多少|什么时候|什么|哪些|哪个|哪家|哪里|哪|谁|怎么样|怎么|如何|为什么|是否|吗|呢|请问|告诉我/g;
 // English question phrasings whose words would otherwise count as content ("how long" is not about length).
 const ENGLISH_QUESTION_PHRASES =
-  /\bhow (long|many|much|old|often|fast|big|large|soon)\b|\b(been around|around|tell me|do you know|can you)\b/gi;
+  /\bhow (long|many|much|old|often|fast|big|large|soon)\b|\b(been around|around|tell me|do you know|can you|used for|short for|stand for|stands for)\b/gi;
 const stripQuestionWords = (text: string) =>
   text.replace(CHINESE_QUESTION_WORDS, " ").replace(ENGLISH_QUESTION_PHRASES, " ");
 
