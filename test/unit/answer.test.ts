@@ -100,3 +100,29 @@ describe("splitSentences", () => {
     ]);
   });
 });
+
+describe("questions beyond the project facts", () => {
+  it.each([
+    ["Who wrote the article?", /Ant Newman/],
+    ["谁写了这篇文章？", /Ant Newman/],
+    ["Which projects does the article cover?", /Cluster API, KubeVirt, vCluster, Kairos, LocalAI/],
+    ["When is KubeCon London?", /April/],
+    ["KubeVirt 被哪些公司使用？", /Nvidia、Cloudflare/],
+    ["How does LocalAI help K8sGPT?", /unlock/],
+    ["What is the biggest challenge for enterprise adopters?", /首要挑战/],
+    ["What is Kairos used for?", /^Kairos is a software factory/],
+  ])("%s", async (question, expected) => {
+    const { reply } = await service().ask(question);
+    expect(reply.mode).toBe("extractive");
+    expect(reply.text).toMatch(expected);
+  });
+
+  it.each([
+    "明天英伟达的股价会涨吗？",
+    "天气怎么样？",
+    "What is the capital of France?",
+    "Tell me a joke about Kubernetes",
+  ])("declines %s", async (question) => {
+    expect((await service().ask(question)).reply.mode).toBe("declined");
+  });
+});

@@ -34,14 +34,27 @@ const ASKS_NUMBER = /\bhow (many|much)\b|\bnumber of\b|多少|几个|几场|几�
 const ASKS_TIME = /\bwhen\b|\bwhat year\b|\bhow (old|long)\b|\bsince\b|什么时候|哪一?年|何时|多久/i;
 const ASKS_WHAT =
   /^\s*what (is|are|does|do)\b|\bused for\b|\bwhat .*\b(do|for)\?*$|\bpurpose\b|是什么|做什么|干什么|用来|用于|有什么用/i;
+const MONTH =
+  /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|[一二三四五六七八九十]+月/;
 const ASKS_WHO =
   /\bwho\b|\bwhich (compan|organi[sz]ation|vendor|enterprise|firm)|\bwhose\b|谁|哪些(公司|企业|厂商)|哪家/i;
 
-function typeBonus(question: string, sentence: string): number {
+function typeBonus(question: string, sentence: string, names: string[]): number {
   if (ASKS_NUMBER.test(question) && /\d/.test(sentence)) return 0.25;
-  if (ASKS_TIME.test(question) && /\b(19|20)\d{2}\b|(19|20)\d{2}\s*年|\byears?\b|年/.test(sentence))
+  if (
+    ASKS_TIME.test(question) &&
+    (/\b(19|20)\d{2}\b|(19|20)\d{2}\s*年|\byears?\b|年/.test(sentence) || MONTH.test(sentence))
+  )
     return 0.25;
-  if (ASKS_WHO.test(question) && /\b[A-Z][a-z]+[A-Z]?\w*\b/.test(sentence.replace(/^\S+/, ""))) return 0.1;
+  if (ASKS_WHO.test(question)) {
+    // A name other than the project's own (and not the sentence's first word) hints at a who.
+    let rest = sentence.replace(/^\S+/, "");
+    for (const n of names) rest = rest.split(n).join(" ");
+    // "created by", "used by", "由…创建", "用户包括": the sentence names an agent.
+    const agent = /\bby\b|\binclud|由|被|包括/.test(sentence) ? 0.15 : 0;
+    if (/\b[A-Z][a-z]+[A-Z]?\w*\b/.test(rest)) return 0.2 + agent;
+    return agent;
+  }
   return 0;
 }
 
@@ -128,8 +141,10 @@ export class ExtractiveAnswerer implements Answerer {
     const names = namedProjects.flatMap((p) => [p.name, ...p.aliases]);
     const nameTokens = new Set(names.flatMap((n) => tokenize(n)));
     const definitional = ASKS_WHAT.test(question);
+    // Words the knowledge base never uses ("help") cannot be required of a sentence.
+    const known = new Set(terms.filter((t) => this.index.knows(t.term)).map((t) => t.origin));
     let contentWeight = 0;
-    for (const [origin, w] of concepts) if (!nameTokens.has(origin)) contentWeight += w;
+    for (const [origin, w] of concepts) if (!nameTokens.has(origin) && known.has(origin)) contentWeight += w;
 
     const candidates: Candidate[] = [];
     hits.forEach((hit, rank) => {
@@ -164,7 +179,7 @@ export class ExtractiveAnswerer implements Answerer {
           (aboutNamed ? 0.15 : 0) +
           (sentenceLanguage === language ? 0.1 : 0) +
           (definitional && definesProject(sentence, names) ? 0.5 : 0) +
-          typeBonus(question, sentence);
+          typeBonus(question, sentence, names);
         if (aboutOther) score *= 0.5;
         // Nor does a general sentence from a passage about nothing the question names.
         else if (named.size > 0 && !aboutNamed && !hit.passage.projectIds.some((id) => named.has(id)))

@@ -41,15 +41,22 @@ export interface KnowledgeBase {
   version: string;
 }
 
-/** Every way a project may be named: its name, id and aliases. */
-export function projectNames(p: Project): string[] {
+/** Anything named in the knowledge base: a catalog project or an event. */
+export interface Named {
+  id: string;
+  name: string;
+  aliases: string[];
+}
+
+/** Every way a project (or event) may be named: its name, id and aliases. */
+export function projectNames(p: Named): string[] {
   return [p.name, p.id, ...p.aliases];
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Finds which projects a text names, by name, id or alias (case-insensitive, on word boundaries for Latin names). */
-export function createProjectDetector(projects: Project[]): (text: string) => string[] {
+export function createProjectDetector(projects: Named[]): (text: string) => string[] {
   const patterns = projects.map((p) => {
     const alternatives = projectNames(p)
       .map((n) => escapeRegExp(n.toLowerCase()).replace(/[\s-]+/g, "[\\s-]*"))
@@ -206,10 +213,64 @@ function eventPassages(
         text,
         links: e.url ? [e.url] : [],
         language: lang,
-        projectIds: detect(text),
+        // The event's own key lets a question naming the event boost these passages.
+        projectIds: [...detect(text), `event:${e.id}`],
       };
     });
   });
+}
+
+const LANGUAGE_NAMES = { en: { en: "English", zh: "Chinese" }, zh: { en: "英文", zh: "中文" } } as const;
+
+/**
+ * What an article is (title, author, publisher, translation) and which projects it covers, as
+ * passages: "who wrote the article?" and "which projects does it cover?" are questions too.
+ */
+function articleOverviewPassages(articles: Article[], projects: Project[]): Passage[] {
+  const out: Passage[] = [];
+  for (const a of articles) {
+    const { meta } = a;
+    const featured = projects.filter((p) => p.article === meta.id && p.featured).map((p) => p.name);
+    const mentioned = projects.filter((p) => p.article === meta.id && !p.featured).map((p) => p.name);
+    for (const lang of ["en", "zh"] as const) {
+      const names = LANGUAGE_NAMES[lang];
+      const sentences =
+        lang === "en"
+          ? [
+              `The article “${meta.title.en}” (${meta.title.zh}) was written by ${meta.author} and published by ${meta.publisher}.`,
+              meta.translated_from
+                ? `This knowledge base holds its ${names[meta.language]} translation of the ${names[meta.translated_from]} original.`
+                : "",
+              featured.length
+                ? `The article covers ${featured.length} projects: ${featured.join(", ")}.`
+                : "",
+              mentioned.length ? `It also mentions ${mentioned.join(", ")}.` : "",
+            ]
+          : [
+              `文章《${meta.title.zh}》（${meta.title.en}）的作者是 ${meta.author}，由 ${meta.publisher} 发表。`,
+              meta.translated_from
+                ? `这里收录的是译自${names[meta.translated_from]}原文的${names[meta.language]}译文。`
+                : "",
+              featured.length ? `文章介绍了 ${featured.length} 个项目：${featured.join("、")}。` : "",
+              mentioned.length ? `文章还提到了 ${mentioned.join("、")}。` : "",
+            ];
+      const section = a.headings[0] ?? meta.title[meta.language];
+      out.push({
+        id: `article:${meta.id}:${lang}`,
+        kind: "catalog",
+        articleId: meta.id,
+        articleTitle: meta.title[lang],
+        headingPath: [section],
+        section,
+        url: meta.url,
+        text: sentences.filter(Boolean).join(lang === "zh" ? "" : " "),
+        links: [meta.url],
+        language: lang,
+        projectIds: [],
+      });
+    }
+  }
+  return out;
 }
 
 /** Assembles a knowledge base from validated parts. */
@@ -228,6 +289,7 @@ export function buildKnowledgeBase(
     ...articles.flatMap((a) => articlePassages(a, detect, sectionProject)),
     ...catalogPassages(projects, byId),
     ...eventPassages(events, byId, detect),
+    ...articleOverviewPassages(articles, projects),
   ];
   const allowedUrls = new Set<string>();
   for (const a of articles) allowedUrls.add(a.meta.url);

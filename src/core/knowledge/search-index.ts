@@ -1,7 +1,7 @@
 import MiniSearch from "minisearch";
-import type { KnowledgeBase, Passage } from "./knowledge-base.js";
+import { createProjectDetector, type KnowledgeBase, type Passage } from "./knowledge-base.js";
 import { ProjectMatcher } from "./project-matcher.js";
-import { detectLanguage, tokenize } from "./tokenize.js";
+import { chineseWords, detectLanguage, tokenize } from "./tokenize.js";
 
 export interface SearchHit {
   passage: Passage;
@@ -60,9 +60,11 @@ export class SearchIndex {
   private readonly df = new Map<string, number>();
   private readonly glossary: { en: string[][]; zh: string[][] }[];
   readonly matcher: ProjectMatcher;
+  private readonly detectEvents: (text: string) => string[];
 
   constructor(readonly kb: KnowledgeBase) {
     this.matcher = new ProjectMatcher(kb.projects);
+    this.detectEvents = createProjectDetector(kb.events);
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.termSets = new Map();
     // A paragraph often relies on the one before it ("there are 300 talks" follows "KubeCon in London"):
@@ -110,6 +112,11 @@ export class SearchIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** Whether any passage holds the term. */
+  knows(term: string): boolean {
+    return this.df.has(term);
+  }
+
   termsOf(passageId: string): Set<string> {
     return this.termSets.get(passageId) ?? new Set();
   }
@@ -125,15 +132,15 @@ export class SearchIndex {
     const own = tokenize(cleaned);
     for (const t of own) add(t, 1, t);
     const ownSet = new Set(own);
+    // A glossary group is one meaning: a question using any of its words also searches for all the
+    // others, in either language ("公司" finds "企业" as well as "company").
     for (const entry of this.glossary) {
-      for (const [from, to] of [
-        [entry.en, entry.zh],
-        [entry.zh, entry.en],
-      ] as const) {
-        const hit = from.find((words) => words.length > 0 && words.every((w) => ownSet.has(w)));
-        if (!hit) continue;
-        for (const words of to)
-          for (const w of words) add(w, TRANSLATION_WEIGHT / words.length, hit[0] as string);
+      const group = [...entry.en, ...entry.zh];
+      const hit = group.find((words) => words.length > 0 && words.every((w) => ownSet.has(w)));
+      if (!hit) continue;
+      for (const words of group) {
+        if (words === hit) continue;
+        for (const w of words) add(w, TRANSLATION_WEIGHT / words.length, hit[0] as string);
       }
     }
     for (const id of projectIds) {
@@ -154,7 +161,8 @@ export class SearchIndex {
     const projectIds = [...new Set([...(options.projectIds ?? []), ...named])];
     const contextProjects =
       options.context && named.length === 0 ? this.matcher.mentionedIn(options.context) : [];
-    const boosted = new Set([...projectIds, ...contextProjects]);
+    const events = this.detectEvents(question).map((id) => `event:${id}`);
+    const boosted = new Set([...projectIds, ...contextProjects, ...events]);
     const terms = this.queryTerms(question, projectIds, options.context);
     const language = detectLanguage(question);
     if (terms.length === 0) return { hits: [], terms, projectIds, coverage: 0 };
@@ -175,23 +183,31 @@ export class SearchIndex {
     const hits = results
       .slice(0, k)
       .map((r) => ({ passage: this.byId.get(String(r.id)) as Passage, score: r.score }));
-    return { hits, terms, projectIds, coverage: this.coverage(terms, hits) };
+    return { hits, terms, projectIds, coverage: this.coverage(question, terms, hits) };
   }
 
-  private coverage(terms: QueryTerm[], hits: SearchHit[]): number {
+  private coverage(question: string, terms: QueryTerm[], hits: SearchHit[]): number {
     // A question term counts as found when it, or one of its translations, is in a top passage.
     const found = new Set<string>();
     const top = hits.slice(0, 3).map((h) => this.termsOf(h.passage.id));
     for (const t of terms)
       if (!t.origin.startsWith("context:") && top.some((s) => s.has(t.term))) found.add(t.origin);
-    let total = 0;
-    let matched = 0;
+    // `found` is the share of a concept found: 0 or 1 for a Latin word, partial for a long Chinese word.
+    const concepts: { weight: number; found: number }[] = [];
+    // Latin words and numbers: each token is a concept.
     for (const t of terms) {
-      if (t.weight < 1 || t.origin !== t.term) continue;
-      const w = this.idf(t.term) || 1;
-      total += w;
-      if (found.has(t.term)) matched += w;
+      if (t.weight < 1 || t.origin !== t.term || /\p{Script=Han}/u.test(t.term)) continue;
+      concepts.push({ weight: this.idf(t.term) || 1, found: found.has(t.term) ? 1 : 0 });
     }
+    // Chinese: each word is a concept, found as far as its character pairs (or its one character) are.
+    for (const word of chineseWords(stripQuestionWords(question))) {
+      const chars = [...word];
+      const parts = chars.length === 1 ? chars : chars.slice(1).map((c, i) => `${chars[i]}${c}`);
+      const weight = parts.reduce((sum, p) => sum + this.idf(p), 0) / parts.length;
+      concepts.push({ weight, found: parts.filter((p) => found.has(p)).length / parts.length });
+    }
+    const total = concepts.reduce((sum, c) => sum + c.weight, 0);
+    const matched = concepts.reduce((sum, c) => sum + c.found * c.weight, 0);
     return total === 0 ? 0 : matched / total;
   }
 }

@@ -12,10 +12,10 @@ const ENGLISH_STOPWORDS = new Set(
 
 // Chinese function characters and question words; single characters here are dropped as unigrams,
 // and two-character words are dropped as bigrams.
-const CHINESE_STOP_CHARS = new Set(
+export const CHINESE_STOP_CHARS = new Set(
   "的了是在有和与或及其这那个些吗呢吧啊么您你我他她它们也都就还而被把对从于为以之上中".split(""),
 );
-const CHINESE_STOP_BIGRAMS = new Set([
+export const CHINESE_STOP_BIGRAMS = new Set([
   "什么",
   "哪些",
   "多少",
@@ -25,6 +25,12 @@ const CHINESE_STOP_BIGRAMS = new Set([
   "么时",
   "时候",
   "我们",
+  "这篇",
+  "这个",
+  "这些",
+  "那些",
+  "那个",
+  "一下",
   "您的",
   "一个",
   "可以",
@@ -97,4 +103,22 @@ export function detectLanguage(text: string): "zh" | "en" {
   // Chinese text often names projects in Latin letters ("Cluster API 始于 2018 年"): weigh Han
   // characters up, since one carries about a word's worth of meaning against a word's 5-6 letters.
   return han >= 2 && han * 4 >= latin ? "zh" : "en";
+}
+
+const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
+
+/**
+ * The Chinese words of a text (ICU's dictionary segmentation), without function words. Used to
+ * weigh a question by its words rather than by every character pair, which includes pairs that
+ * straddle two words ("这篇文章" holds the non-word "篇文").
+ */
+export function chineseWords(text: string): string[] {
+  const words: string[] = [];
+  for (const { segment, isWordLike } of wordSegmenter.segment(text.normalize("NFKC"))) {
+    if (!isWordLike || !/^\p{Script=Han}+$/u.test(segment)) continue;
+    if ([...segment].length === 1 ? CHINESE_STOP_CHARS.has(segment) : CHINESE_STOP_BIGRAMS.has(segment))
+      continue;
+    words.push(segment);
+  }
+  return words;
 }
