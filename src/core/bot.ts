@@ -190,6 +190,8 @@ export class Bot {
             : label
           : "unknown";
       this.metrics.request(request.platform, command, outcome);
+      // One line per request, carrying its request and conversation ids (never the question text).
+      log.info({ command, outcome, ms: Math.round(performance.now() - started) }, "request handled");
       this.active--;
       if (this.active === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }

@@ -58,3 +58,33 @@ describe("structured logs", () => {
     expect(text).toContain("[redacted]");
   });
 });
+
+describe("request logs", () => {
+  it("carry the request and conversation ids of every request", async () => {
+    const { createTestBot } = await import("../helpers.js");
+    const out = capture();
+    const bot = await createTestBot({ logger: createLogger("info", out.stream) });
+    await bot.handle({
+      kind: "command",
+      platform: "slack",
+      conversationId: "slack:T1:C1:1.2",
+      userId: "U1",
+      requestId: "Ev1",
+      name: "projects",
+    });
+    await new Promise((r) => setImmediate(r));
+    const line = out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "request handled");
+    expect(line).toMatchObject({
+      requestId: "Ev1",
+      conversationId: "slack:T1:C1:1.2",
+      platform: "slack",
+      command: "projects",
+      outcome: "ok",
+    });
+  });
+});
