@@ -86,9 +86,16 @@ export class HttpServer {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** A JSON response; `headers` adds to (or overrides) the defaults. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });

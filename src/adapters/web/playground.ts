@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { BotRequest } from "../../core/types.js";
-import { type HttpServer, readBody } from "../../http/server.js";
+import { type HttpServer, readBody, sendJson as sendServerJson } from "../../http/server.js";
 import type { Runtime } from "../../main.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
@@ -34,21 +34,14 @@ const feedbackBody = z.object({
   value: z.enum(["up", "down"]),
 });
 
+/** Playground JSON: the shared server's, with the page's security headers and no caching. */
 function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...headers,
-    "cache-control": "no-store",
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
+  sendServerJson(res, status, body, { ...SECURITY_HEADERS, ...headers, "cache-control": "no-store" });
 }
 
 /** The body as JSON validated by `schema`; on failure the error response is sent and undefined returned. */
