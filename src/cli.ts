@@ -245,7 +245,9 @@ async function start(config: Config, io: CliIo): Promise<number> {
     );
     return 2;
   }
-  return serve(config, {
+  // The terminal chat shares the terminal with the logs: keep them to warnings unless asked.
+  const chatOnTerminal = !hasPlatform(config) && io.stdin.isTTY && !("LOG_LEVEL" in io.env);
+  return serve(chatOnTerminal ? { ...config, logLevel: "warn" } : config, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
