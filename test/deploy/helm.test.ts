@@ -76,6 +76,8 @@ describe("Helm chart", () => {
     expect(container.resources).toBeTruthy();
     const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "rel-spotlight");
     expect(config?.data?.OPENAI_BASE_URL).toMatch(/local-ai.*:8080\/v1/);
+    // A cluster Service must not expose the playground unless asked to.
+    expect(config?.data?.PLAYGROUND).toBe("off");
   });
 
   it("takes tokens only from Secret references, never as values", async () => {
@@ -117,6 +119,16 @@ describe("Helm chart", () => {
     const knowledge = objects.find((o) => o.metadata.name === "rel-spotlight-knowledge");
     expect(knowledge?.data).toEqual({ "articles__extra.md": "# Extra" });
     expect(spec.initContainers[0]?.name).toBe("knowledge");
+  });
+
+  it("enables the playground only with a token from the Secret", async () => {
+    const objects = await render(["--set", "playground.enabled=true"]);
+    const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "rel-spotlight");
+    expect(config?.data?.PLAYGROUND).toBe("on");
+    const { container } = deployment(objects);
+    expect(container.env?.find((e) => e.name === "PLAYGROUND_TOKEN")?.valueFrom?.secretKeyRef.key).toBe(
+      "PLAYGROUND_TOKEN",
+    );
   });
 
   it("can turn off the PDB and scale", async () => {
