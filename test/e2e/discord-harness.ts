@@ -2,7 +2,7 @@
  * Runs the real Discord adapter (real discord.js) against the fake Discord, with a Bot over the
  * repository's knowledge base and, when a test needs one, a scripted answerer.
  */
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import {
   type DiscordAdapter,
   type DiscordStartOptions,
@@ -160,4 +160,25 @@ export function expectNoPings(fake: FakeDiscord): number {
 /** Calls answering one interaction (its callback, its webhook edits and follow-ups), in order. */
 export function callsFor(fake: FakeDiscord, token: string): RecordedCall[] {
   return fake.calls.filter((c) => c.path.includes(`/${token}`));
+}
+
+/**
+ * A `start` for one test file: each test's harness is closed after it, and every test ends by
+ * checking that nothing pinged anyone and the fake saw no protocol error.
+ */
+export function useHarness(): (options?: HarnessOptions) => Promise<Harness> {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    const h = harness;
+    harness = undefined;
+    if (!h) return;
+    const errors = [...h.fake.protocolErrors];
+    expectNoPings(h.fake);
+    await h.close();
+    expect(errors).toEqual([]);
+  });
+  return async (options = {}) => {
+    harness = await startHarness(options);
+    return harness;
+  };
 }

@@ -3,7 +3,7 @@
  * client against the fake Discord.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildCommandPayload } from "../../src/adapters/discord/registration.js";
 import { feedbackCustomId } from "../../src/adapters/discord/render.js";
 import { messages as coreMessages } from "../../src/core/answer/messages.js";
@@ -23,29 +23,13 @@ import {
   callsFor,
   expectNoPings,
   gate,
-  type Harness,
   PING,
   ScriptedAnswerer,
   sentMessage,
-  startHarness,
+  useHarness,
 } from "./discord-harness.js";
 
-let harness: Harness | undefined;
-
-async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
-
-afterEach(async () => {
-  const h = harness;
-  harness = undefined;
-  if (!h) return;
-  const errors = [...h.fake.protocolErrors];
-  expectNoPings(h.fake);
-  await h.close();
-  expect(errors).toEqual([]);
-});
+const start = useHarness();
 
 type Option = { name: string; type: 3; value: string };
 const str = (name: string, value: string): Option => ({ name, type: 3, value });

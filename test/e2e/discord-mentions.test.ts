@@ -2,7 +2,7 @@
  * Mentions through the real discord.js client against the fake Discord: threads, replies,
  * follow-ups with memory, typing, and what the bot must never answer.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BOT_USER,
   BOT_USER_ID,
@@ -14,31 +14,14 @@ import {
 } from "../fakes/fake-discord.js";
 import {
   answerWith,
-  expectNoPings,
   gate,
   type Harness,
-  type HarnessOptions,
   ScriptedAnswerer,
   sentMessage,
-  startHarness,
+  useHarness,
 } from "./discord-harness.js";
 
-let harness: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
-
-afterEach(async () => {
-  const h = harness;
-  harness = undefined;
-  if (!h) return;
-  const errors = [...h.fake.protocolErrors];
-  expectNoPings(h.fake);
-  await h.close();
-  expect(errors).toEqual([]);
-});
+const start = useHarness();
 
 async function until(check: () => boolean, message: string): Promise<void> {
   await expect.poll(check, { timeout: 5000, interval: 10, message }).toBe(true);

@@ -186,6 +186,7 @@ describe("commands", () => {
 });
 
 describe("draining for shutdown", () => {
+  const drainBase = { platform: "cli", conversationId: "d", userId: "u" } as const;
   it("finishes in-flight answers and turns new requests away", async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
@@ -199,23 +200,11 @@ describe("draining for shutdown", () => {
         },
       },
     });
-    const pending = slow.handle({
-      kind: "question",
-      platform: "cli",
-      conversationId: "d",
-      userId: "u",
-      text: "Who uses KubeVirt?",
-    });
+    const pending = slow.handle({ ...drainBase, kind: "question", text: "Who uses KubeVirt?" });
     await new Promise((r) => setImmediate(r));
     expect(slow.inFlight).toBe(1);
     const drained = slow.drain(5_000);
-    const late = await slow.handle({
-      kind: "command",
-      platform: "cli",
-      conversationId: "d",
-      userId: "u",
-      name: "projects",
-    });
+    const late = await slow.handle({ ...drainBase, kind: "command", name: "projects" });
     expect(late.text).toMatch(/restarting/);
     release();
     expect((await pending).text).toBe("done [1]");
@@ -224,13 +213,7 @@ describe("draining for shutdown", () => {
 
   it("gives up waiting after the grace period", async () => {
     const stuck = await createTestBot({ answerer: { answer: () => new Promise(() => {}) } });
-    void stuck.handle({
-      kind: "question",
-      platform: "cli",
-      conversationId: "d",
-      userId: "u",
-      text: "Who uses KubeVirt?",
-    });
+    void stuck.handle({ ...drainBase, kind: "question", text: "Who uses KubeVirt?" });
     await new Promise((r) => setImmediate(r));
     expect(await stuck.drain(20)).toBe(false);
   });

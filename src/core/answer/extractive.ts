@@ -60,14 +60,17 @@ function typeBonus(question: string, sentence: string, names: string[]): number 
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** "X is a ...", "X 是..." — a sentence that defines a project, the answer to "what is X (used for)?". */
-function definesProject(sentence: string, names: string[]): boolean {
-  return names.some((n) =>
-    // "Cluster API (CAPI) lets you…", "Cluster API，或者简称CAPI，…" define too.
-    new RegExp(
-      `^${escapeRegExp(n)}\\s*(\\([^)]*\\)\\s*|[，,][^，,。]*简称[^，,。]*[，,]\\s*)?(is|are|lets|creates|allows|provides|是|允许|提供|让)`,
-      "i",
-    ).test(sentence.trim()),
+/**
+ * Matches a sentence that defines one of the named projects ("X is a …", "X 是…"): the answer to
+ * "what is X (used for)?". Built once per question; undefined when the question names nothing.
+ */
+function definitionPattern(names: string[]): RegExp | undefined {
+  if (names.length === 0) return undefined;
+  const alternatives = names.map(escapeRegExp).join("|");
+  // "Cluster API (CAPI) lets you…", "Cluster API，或者简称CAPI，…" define too.
+  return new RegExp(
+    `^(?:${alternatives})\\s*(\\([^)]*\\)\\s*|[，,][^，,。]*简称[^，,。]*[，,]\\s*)?(is|are|lets|creates|allows|provides|是|允许|提供|让)`,
+    "i",
   );
 }
 
@@ -141,6 +144,7 @@ export class ExtractiveAnswerer implements Answerer {
     const names = namedProjects.flatMap((p) => [p.name, ...p.aliases]);
     const nameTokens = new Set(names.flatMap((n) => tokenize(n)));
     const definitional = ASKS_WHAT.test(question);
+    const definition = definitionPattern(names);
     // Words the knowledge base never uses ("help") cannot be required of a sentence.
     const known = new Set(terms.filter((t) => this.index.knows(t.term)).map((t) => t.origin));
     let contentWeight = 0;
@@ -165,8 +169,8 @@ export class ExtractiveAnswerer implements Answerer {
         }
         if (matched === 0) continue;
         // When the question asks something beyond a name, a sentence must match some of that.
-        if (contentWeight > 0 && content === 0 && !(definitional && definesProject(sentence, names)))
-          continue;
+        const defines = definitional && (definition?.test(sentence.trim()) ?? false);
+        if (contentWeight > 0 && content === 0 && !defines) continue;
         const mentioned = this.index.matcher.mentionedIn(sentence);
         const aboutNamed = mentioned.some((id) => named.has(id));
         // A sentence about another project answers a different question ("LocalAI has 30,000 stars"
@@ -178,7 +182,7 @@ export class ExtractiveAnswerer implements Answerer {
           0.3 * (hit.score / top) +
           (aboutNamed ? 0.15 : 0) +
           (sentenceLanguage === language ? 0.1 : 0) +
-          (definitional && definesProject(sentence, names) ? 0.5 : 0) +
+          (defines ? 0.5 : 0) +
           typeBonus(question, sentence, names);
         if (aboutOther) score *= 0.5;
         // Nor does a general sentence from a passage about nothing the question names.
