@@ -67,7 +67,7 @@ function build(built, reason) {
   process.stderr.write(`spotlight: ${reason}; building it (npm run build)…\n`);
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
     cwd: root,
-    stdio: ["ignore", process.stderr, process.stderr],
+    stdio: ["ignore", 2, 2],
   });
   return result.status === 0 && existsSync(built)
     ? undefined

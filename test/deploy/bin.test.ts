@@ -103,6 +103,17 @@ describe("bin/spotlight.js", () => {
     expect(run.stderr).toMatch(/dependencies are not installed: run `npm run setup` \(or `npm ci`\) first/);
   });
 
+  it("in an installed package without dist/: says to reinstall, with no stack trace", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "spotlight-package-"));
+    dirs.push(dir);
+    for (const entry of ["bin", "package.json"])
+      await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
+    const run = await spotlight(dir, ["start"]);
+    noStack(run);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/dist\/ is missing from this installation; reinstall it/);
+  });
+
   it("with no arguments prints the help instead of starting a server", async () => {
     const run = await spotlight(repoRoot, []);
     expect(run.code).toBe(0);
