@@ -357,11 +357,13 @@ describe("Helm chart", () => {
     const withIngress = await render({
       ...MATRIX["Slack HTTP and Discord interactions, 3 replicas, Redis, model"],
       "ingress.enabled": true,
+      "ingress.host": "bot.example.com",
     });
-    const paths = specOf<{ rules: { http: { paths: { path: string; pathType: string }[] } }[] }>(
-      withIngress,
-      "Ingress",
-    ).rules[0]?.http.paths;
+    const rule = specOf<{
+      rules: { host?: string; http: { paths: { path: string; pathType: string }[] } }[];
+    }>(withIngress, "Ingress").rules[0];
+    expect(rule?.host).toBe("bot.example.com");
+    const paths = rule?.http.paths;
     expect(paths?.map((p) => `${p.pathType} ${p.path}`)).toEqual([
       "Exact /slack/events",
       "Exact /discord/interactions",
