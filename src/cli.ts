@@ -176,7 +176,19 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
       const out = {
         summary: report.summary,
         cases: report.cases.map(
-          ({ id, kind, retrieved, answered, declined, firstSentence, hedged, pass, mode, fallback, citations }) => ({
+          ({
+            id,
+            kind,
+            retrieved,
+            answered,
+            declined,
+            firstSentence,
+            hedged,
+            pass,
+            mode,
+            fallback,
+            citations,
+          }) => ({
             id,
             kind,
             retrieved,
