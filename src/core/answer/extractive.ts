@@ -167,8 +167,13 @@ export class ExtractiveAnswerer implements Answerer {
     const u = input.understanding;
     if (!u) return undefined;
     const asksAttribute = u.intents.some((i) => ATTRIBUTE_INTENTS.has(i));
+    const answerable = asksAttribute || u.intents.includes("what") || u.intents.includes("why");
     const unstated = input.unstated ?? [];
-    if (unstated.length > 0 && !asksAttribute) {
+    const detailAsked = unstated.some((d) => u.details.includes(d));
+    if (unstated.length > 0 && (!answerable || u.viaEntity || (detailAsked && !asksAttribute))) {
+      // Before saying the article doesn't say: a sentence about the subject that holds the
+      // question's own words answers it ("where is Kairos used in the real world?").
+      if (!u.viaEntity && !detailAsked && this.subjectSentenceHolds(input)) return this.extract(input);
       const hedged = this.composer.hedge(u, unstated);
       if (hedged) return render(hedged.sentences, u.language, true);
     }
@@ -191,10 +196,14 @@ export class ExtractiveAnswerer implements Answerer {
     // The facts asked for, then what else was asked that the catalog doesn't hold: a detail the
     // article never states, or words of the question the catalog sentences don't answer
     // ("why does vCluster suit dev environments?" is answered by the article, not the catalog).
-    if (unstated.length > 0 && asksAttribute) {
+    // Words the knowledge base never uses at all ("room", "版本号") name a detail it doesn't state.
+    const foreign = unstated.filter(
+      (d) => u.details.includes(d) || tokenize(d).every((t) => !this.index.knowsConcept(t)),
+    );
+    if (foreign.length > 0 && asksAttribute) {
       const passage = sentences[0]?.passage;
       if (passage) {
-        const list = unstated.map((d) => `“${d}”`).join(u.language === "zh" ? "、" : ", ");
+        const list = foreign.map((d) => `“${d}”`).join(u.language === "zh" ? "、" : ", ");
         sentences.push({
           text:
             u.language === "zh" ? `文章没有提到${list}。` : `The article doesn't say anything about ${list}.`,
@@ -216,6 +225,21 @@ export class ExtractiveAnswerer implements Answerer {
       }
     }
     return render(sentences, u.language, hedged);
+  }
+
+  /** Whether the best extracted sentence is about the subject and holds half the question's known words. */
+  private subjectSentenceHolds(input: AnswerInput): boolean {
+    const u = input.understanding;
+    if (!u || u.content.known.length === 0) return false;
+    const best = this.extractSentences(input)[0];
+    if (!best) return false;
+    const ids = projectSubjects(u);
+    const tokens = new Set(tokenize(best.text));
+    const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));
+    const about =
+      best.passage.projectIds.some((id) => ids.includes(id)) &&
+      this.index.matcher.mentionedIn(best.text).every((id) => ids.includes(id));
+    return about && held.length > 0 && held.length * 2 >= u.content.known.length;
   }
 
   private extractSentences(input: AnswerInput): FactSentence[] {

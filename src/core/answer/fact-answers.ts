@@ -1,5 +1,5 @@
 import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
-import { sessionSentence } from "../knowledge/knowledge-base.js";
+import { readingSentence, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
@@ -22,7 +22,7 @@ export interface ComposedAnswer {
 /** Which catalog facts answer an attribute intent, in the order an answer states them. */
 const FACT_KEYS: Partial<Record<Intent, string[]>> = {
   stars: ["stars"],
-  age: ["started", "age"],
+  age: ["started", "age", "maturity"],
   creator: ["creator"],
   users: ["users"],
   contributors: ["contributors"],
@@ -44,6 +44,7 @@ const UNSTATED: Record<Language, Partial<Record<Intent, (name: string) => string
     cncf: (n) => `${n}'s CNCF status`,
     products: (n) => `which products include ${n}`,
     maintenance: (n) => `how actively ${n} is maintained`,
+    reading: (n) => `which further reading to start ${n} with`,
   },
   zh: {
     stars: (n) => `${n} 有多少 GitHub 星标`,
@@ -55,6 +56,7 @@ const UNSTATED: Record<Language, Partial<Record<Intent, (name: string) => string
     cncf: (n) => `${n} 的 CNCF 状态`,
     products: (n) => `哪些产品包含 ${n}`,
     maintenance: (n) => `${n} 的维护情况`,
+    reading: (n) => `关于 ${n} 的延伸阅读`,
   },
 };
 
@@ -125,11 +127,30 @@ export class FactComposer {
         // A talks question wants the session and its link first, then how many talks there are.
         if (intent === "talks" && project.links.kubecon_session && !ASKS_COUNT.test(u.text))
           sentences.push({ text: sessionSentence(project, L), passage });
-        const stated = (FACT_KEYS[intent] ?? []).flatMap((k) =>
-          facts.has(k) ? [facts.get(k) as string] : [],
-        );
+        const stated =
+          intent === "reading"
+            ? project.links.further_reading.map((l) => readingSentence(project, l, L))
+            : (FACT_KEYS[intent] ?? []).flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
         if (stated.length === 0 && !(intent === "talks" && project.links.kubecon_session))
           missing.push(intent);
+        // "Link to the LocalAI talk?": the article links no session for it.
+        if (
+          intent === "talks" &&
+          !project.links.kubecon_session &&
+          ASKS_LINK.test(u.text) &&
+          stated.length > 0
+        ) {
+          sentences.push({
+            text: unstated(
+              L,
+              L === "zh"
+                ? `关于 ${project.name} 的 KubeCon 会议链接`
+                : `a KubeCon session link for ${project.name}`,
+            ),
+            passage,
+          });
+          hedged = true;
+        }
         for (const text of stated) sentences.push({ text, passage });
         if (intent === "talks" && project.links.kubecon_session && ASKS_COUNT.test(u.text))
           sentences.push({ text: sessionSentence(project, L), passage });
@@ -503,6 +524,8 @@ export class FactComposer {
     return { sentences: picks.map((text) => ({ text, passage })), hedged: false };
   }
 }
+
+const ASKS_LINK = /\blinks?\b|\burls?\b|\bsched\b|链接|网址|地址/;
 
 const NEGATED = /\b(no|none|zero|without|any)\b|没有|没|无|一场都|零/;
 

@@ -11,7 +11,7 @@ const INJECTION_PATTERNS: RegExp[] = [
   /\b(system|developer|hidden|initial|original)\s+(prompt|instructions?|message)\b/i,
   /\b(reveal|print|show|repeat|output|leak|dump)\b[^.?!\n]{0,30}\b(prompt|instructions?|rules)\b/i,
   /\byou are now\b|\bact as\b|\bpretend (to be|you are|you're)\b|\bjailbreak\b|\bDAN\b|\bdeveloper mode\b|\brole-?play\b/i,
-  /\bfrom now on\b|\bnew (instructions?|rules|persona|role)\b|\byou (must|will) now\b|\bstay in character\b/i,
+  /\bpretend\b|\bconfirm (it|that)\b.*\b(slide|deck|post|tweet)|\bfrom now on\b|\bnew (instructions?|rules|persona|role)\b|\byou (must|will) now\b|\bstay in character\b/i,
   /\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!\n]{0,25}\b(article|above|everything|previous|prior|earlier|all|sources?|passages?|context)\b/i,
   /\b(translate|paraphrase|summari[sz]e|repeat|recite|spell out|encode|rewrite)\b[^.?!\n]{0,30}\b(first|initial|previous|above|earlier|your|hidden)\b[^.?!\n]{0,20}\b(message|instructions?|prompt|rules|text|setup|configuration|settings)\b/i,
   /\b(your|the) (rules|instructions|settings|configuration|guidelines|system message)\b[^.?!\n]{0,20}\b(verbatim|word for word|exactly|in full|numbered)\b/i,

@@ -12,6 +12,8 @@ import { projectSubjects, QuestionReader, type Understanding } from "./understan
 
 /** Below this share of the question's content found in the top passages, the knowledge base does not cover it. */
 export const MIN_COVERAGE = 0.5;
+const ABOUT_ARTICLE = /\b(the|this) (article|piece|post)\b|文章|这篇/;
+
 /** Passages retrieved per question unless configured otherwise (RETRIEVAL_K). */
 export const DEFAULT_RETRIEVAL_K = 4;
 
@@ -143,6 +145,9 @@ export class QuestionService {
       return true;
     if (retrieval.hits.length === 0) return false;
     const { known, unknown } = u.content;
+    // A question about what the article says ("where does Red Hat come up in the article?") is on
+    // topic when any of its words is the article's.
+    if (ABOUT_ARTICLE.test(u.text) && known.length > 0) return true;
     if (known.length === 0 || known.length <= unknown.length) return false;
     return retrieval.coverage >= MIN_COVERAGE || this.contentCoverage(u, retrieval) >= MIN_COVERAGE;
   }
@@ -166,7 +171,7 @@ export class QuestionService {
   private recommendation(u: Understanding, retrieval: SearchResult): string | undefined {
     if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
     const { known, unknown } = u.content;
-    if (known.length === 0 || known.length < unknown.length) return undefined;
+    if (known.length === 0 || known.length <= unknown.length) return undefined;
     const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
     const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
     let best: { id: string; score: number } | undefined;
@@ -196,6 +201,13 @@ export class QuestionService {
     // Known to the knowledge base is not enough: the subject's own passages must use the word
     // ("价格" occurs in the article, but never about vCluster).
     const ids = projectSubjects(u);
+    // A detail asked for (price, room, license…) that the subject's passages never mention.
+    const details = u.details.filter(
+      (d) =>
+        tokenize(d).some((t) => !this.index.knowsAbout(t, ids)) ||
+        (/\p{Script=Han}/u.test(d) && !this.index.knowsAbout(d, ids)),
+    );
+    if (details.length > 0) return details;
     const all = [...u.content.known, ...u.content.unknown];
     const unknown = all.filter((c) => !this.index.knowsAbout(c, ids));
     const known = all.filter((c) => !unknown.includes(c));

@@ -1,3 +1,4 @@
+import stopwordsIso from "stopwords-iso" with { type: "json" };
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { createProjectDetector } from "../knowledge/knowledge-base.js";
 import { editDistance, type ProjectMatcher } from "../knowledge/project-matcher.js";
@@ -21,6 +22,7 @@ export type Intent =
   | "cncf"
   | "products"
   | "maintenance"
+  | "reading"
   | "compare"
   | "superlative"
   | "reverse-link"
@@ -42,6 +44,7 @@ export const ATTRIBUTE_INTENTS = new Set<Intent>([
   "cncf",
   "products",
   "maintenance",
+  "reading",
 ]);
 
 export type Subject =
@@ -65,7 +68,11 @@ export interface Understanding {
   needsSubject: boolean;
   /** Subjects were taken from the conversation, not the question. */
   subjectsFromContext: boolean;
+  /** The subject was found through a name the catalog states as a fact ("Loft Labs" -> vCluster). */
+  viaEntity: boolean;
   injection: boolean;
+  /** Words asking for a specific detail (price, license, version, room, speakers, install steps…). */
+  details: string[];
   /**
    * The question's own concepts beyond names, question words and filler, split by whether the
    * knowledge base uses them: unknown ones are details the article does not state.
@@ -105,6 +112,10 @@ const CUES: [Intent, RegExp][] = [
     "maintenance",
     /\bmaintain\w*|\bactive(ly)?\b|\breleases?\b|\bstill alive\b|\bdead\b|维护|发布|活跃|新版本/,
   ],
+  [
+    "reading",
+    /\bblog\w*|\bfurther reading\b|\bread more\b|\bwhat (should|can) i read\b|\bdeep dive\b|\barchive\b|\bposts?\b.*\b(link|recommend|about|on)\b|博文|博客|延伸阅读|深入了解|推荐(看|读)|阅读/,
+  ],
 ];
 
 const WHY =
@@ -114,9 +125,10 @@ const WHAT =
 const COMPARE =
   /\bvs\.?\b|\bversus\b|\bcompar\w*|\bdiffer\w*|\bbetter\b|\bor\b|\bthan\b|\bwhich (one|is|has)\b|区别|不同|对比|比较|相比|差异|差别|哪个|还是|更/;
 const SUPERLATIVE =
-  /\b(most|fewest|least|highest|lowest|oldest|newest|youngest|biggest|largest|smallest|popular(est)?|top)\b|最(多|少|老|早|新|晚|受欢迎|流行|火|热门|大|小|高|低)/;
+  /\b(most|fewest|least|highest|lowest|oldest|newest|youngest|biggest|largest|smallest|longest|popular(est)?|top)\b|最(多|少|老|早|新|晚|久|长|受欢迎|流行|火|热门|大|小|高|低)/;
 const SUPERLATIVE_MIN = /\b(fewest|least|lowest|smallest|newest|youngest)\b|最(少|新|晚|小|低)/;
-const SUPERLATIVE_AGE = /\b(oldest|newest|youngest|older|newer|age)\b|最(老|早|新|晚)|历史最/;
+const SUPERLATIVE_AGE =
+  /\b(oldest|newest|youngest|older|newer|age|longest|around)\b|最(老|早|新|晚|久|长)|历史最/;
 // A superlative about the catalog, not the world ("the most popular programming language").
 const CATALOG_SCOPE =
   /\bprojects?\b|\bfive\b|\bthem\b|\bthese\b|\bthose\b|\blisted\b|\bmentioned\b|\barticle\b|\bcovered\b|\bstars?\b|\bgithub\b|项目|五个|这些|它们|文章|提到|星/;
@@ -131,11 +143,21 @@ const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 const ARTICLE =
-  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\btranslat\w*|\bthe new stack\b|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|翻译|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|结论|总结|要点|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 const REFERS_BACK =
   /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
+// Kinds of detail people ask about a project or an event that an overview article rarely states.
+// A question asking one is answered "the article doesn't say" unless the subject's passages use it.
+const DETAIL =
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*)\b|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+
+const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
+
+// "Which of the five…", "这五个项目里哪个…": a question across the catalog, not a follow-up.
+const WHICH_OF_CATALOG =
+  /\bwhich (of|one|ones|project|projects|tool|tools)\b|\bwhat projects\b|(哪个|哪些|哪一个).*(项目|工具)|(项目|工具).*(哪个|哪些|哪一个)|五个/;
 const SESSION_LINK = /(?:https?:\/\/)?sched\.co\/[A-Za-z0-9]+/i;
 
 // Words that carry no content in a question: filler, politeness, and the generic vocabulary of
@@ -149,8 +171,10 @@ const FILLER_EN = new Set(
   use used uses using purpose need needs want wants look looking find idea think thought give get got make
   made do does did doing done go going gonna wanna let lets help exactly even still now today currently here
   there something anything everything someone anyone people guys folks one ones way ways bot spotlight read
-  say says said article talk talks mention mentioned`
+  say says said article talk talks mention mentioned kubernetes k8s hear hearing heard suddenly
+  lately recently per piece person meet world`
     .split(/\s+/)
+    .concat(stopwordsIso.en)
     .filter(Boolean)
     .flatMap((w) => tokenize(w)),
 );
@@ -174,11 +198,12 @@ const ALL_CUES = [
 ].map((re) => new RegExp(re.source, `g${re.flags.replace("g", "")}`));
 
 // Words left by segmentation that carry no content on their own.
-const FILLER_ZH_WORDS = new Set(
-  "用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底".split(
+const FILLER_ZH_WORDS = new Set([
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
     " ",
   ),
-);
+  ...stopwordsIso.zh,
+]);
 
 /** The Latin/number concepts and Chinese words of a question that carry its content. */
 function contentConcepts(question: string, isName: (word: string) => boolean): string[] {
@@ -188,7 +213,11 @@ function contentConcepts(question: string, isName: (word: string) => boolean): s
   const words = (
     rest.replace(/\p{Script=Han}+/gu, " ").match(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*/gu) ?? []
   ).filter((w) => !/['’]/.test(w) && !isName(w));
-  const latin = tokenize(words.join(" ")).filter((t) => !FILLER_EN.has(t) && !isName(t) && t.length > 1);
+  // A detail word ("room", "number") is content even where a stop-word list says otherwise.
+  const details = new Set(tokenize((question.normalize("NFKC").match(DETAIL) ?? []).join(" ")));
+  const latin = tokenize(words.join(" ")).filter(
+    (t) => (details.has(t) || !FILLER_EN.has(t)) && !isName(t) && t.length > 1,
+  );
   const chinese = chineseWords(rest.replace(FILLER_ZH, " ")).filter(
     (w) => !isName(w) && !FILLER_ZH_WORDS.has(w),
   );
@@ -286,7 +315,7 @@ export class QuestionReader {
           ([intent, re]) =>
             ["users", "creator", "contributors", "products"].includes(intent) && re.test(text),
         ) ||
-        /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么/.test(
+        /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么|做了什么|开发了什么|\b(make|makes|made|build|builds|built|create|creates|created|develop|develops|developed|contribute|contributes)\b/.test(
           text,
         );
       const hits = asksRelation ? this.entities.filter((e) => e.re.test(text)) : [];
@@ -335,7 +364,7 @@ export class QuestionReader {
       if (EVENT_WHERE.test(text)) add("event-where");
       if (
         intents.length === 0 &&
-        eventish &&
+        events.length > 0 &&
         !ARTICLE.test(text) &&
         !CUES.some(([, re]) => re.test(text)) &&
         !LIST.test(text)
@@ -383,7 +412,7 @@ export class QuestionReader {
       intents.unshift("creator");
     // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
     // America", "visa"), is some other edition or another topic: no subject.
-    if (weakEvent && unknown.length > known.length) {
+    if (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
     }
@@ -392,6 +421,7 @@ export class QuestionReader {
     const needsSubject =
       projectCount === 0 &&
       !link &&
+      !WHICH_OF_CATALOG.test(text) &&
       !eventish &&
       !intents.some((i) => ["superlative", "recommend", "list", "article", "event-scale"].includes(i)) &&
       unknown.length <= known.length &&
@@ -415,8 +445,10 @@ export class QuestionReader {
       ...(superlative ? { superlative } : {}),
       ...(link ? { link } : {}),
       needsSubject: needsSubject && !subjectsFromContext,
+      viaEntity: entityIntents.length > 0,
       subjectsFromContext,
       injection: looksLikeInjection(question),
+      details: [...new Set((question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()))],
       content: { known, unknown },
     };
   }

@@ -129,6 +129,13 @@ export function sessionSentence(p: Project, lang: Language): string {
   return `The article ${s.recommended ? "recommends" : "links"} this KubeCon London session on ${p.name}: ${s.title} (${s.url}).`;
 }
 
+/** A further-reading link the article gives for a project, as a sentence. */
+export function readingSentence(p: Project, link: { title: string; url: string }, lang: Language): string {
+  return lang === "zh"
+    ? `关于 ${p.name} 的延伸阅读：${link.title}（${link.url}）。`
+    : `Further reading on ${p.name}: ${link.title} (${link.url}).`;
+}
+
 function catalogPassages(projects: Project[], articles: Map<string, Article>): Passage[] {
   const out: Passage[] = [];
   for (const lang of ["en", "zh"] as const) {
@@ -146,6 +153,7 @@ function catalogPassages(projects: Project[], articles: Map<string, Article>): P
           : []),
         ...facts.map((f) => f.sentence),
         ...(p.links.kubecon_session ? [sessionSentence(p, lang)] : []),
+        ...p.links.further_reading.map((l) => readingSentence(p, l, lang)),
       ];
       out.push({
         id: `catalog:${p.id}:${lang}`,
@@ -208,7 +216,8 @@ function eventPassages(
     const article = articles.get(e.article) as Article;
     return (["en", "zh"] as const).map((lang) => {
       // The name is indexed through the section and facts; a bare name is no sentence to quote.
-      const text = e.facts.map((f) => f[lang]).join(lang === "zh" ? "" : " ");
+      const page = e.url ? [lang === "zh" ? `活动官网：${e.url}。` : `The event's page: ${e.url}.`] : [];
+      const text = [...e.facts.map((f) => f[lang]), ...page].join(lang === "zh" ? "" : " ");
       return {
         id: `event:${e.id}:${lang}`,
         kind: "catalog" as const,
