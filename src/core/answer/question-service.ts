@@ -1,7 +1,7 @@
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { detectLanguage } from "../knowledge/tokenize.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
-import type { ConversationId, HandleOptions, Language, Reply } from "../types.js";
+import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
@@ -20,7 +20,7 @@ export interface AskOptions extends HandleOptions {
 }
 
 export interface AskResult {
-  reply: Reply;
+  reply: AnswerReply;
   retrieval?: SearchResult;
 }
 
@@ -81,7 +81,7 @@ export class QuestionService {
         at: Date.now(),
       });
     }
-    const reply: Reply = { text: result.text, sources: result.sources, mode: result.mode, language };
+    const reply: AnswerReply = { text: result.text, sources: result.sources, mode: result.mode, language };
     if (result.fallback) reply.fallback = result.fallback;
     if (result.notice) reply.notice = result.notice;
     return { reply, retrieval };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markdownDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 
 export const helpCommand = defineCommand({
@@ -18,6 +19,6 @@ export const helpCommand = defineCommand({
       "",
       `**Shortcuts:** ${shortcuts.map((s) => `\`/${s.name}\``).join(", ")} — a project's card, or \`/kubevirt who uses it?\` for an answer about it.`,
     ].join("\n");
-    return { text, sources: [], ephemeral: true };
+    return markdownDraft(text, { ephemeral: true });
   },
 });
