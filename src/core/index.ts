@@ -47,6 +47,7 @@ export {
   comparisonTitle,
   partMarkdown,
   partsMarkdown,
+  sessionLabel,
 } from "./reply-markdown.js";
 export type {
   AnswerMode,

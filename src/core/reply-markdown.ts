@@ -6,11 +6,24 @@ export const CARD_LABELS = {
   en: {
     why: "Why it matters",
     session: "KubeCon London session",
+    recommendedSession: "KubeCon London session the article recommends",
     reading: "Further reading",
     source: "Source",
   },
-  zh: { why: "为什么重要", session: "KubeCon 伦敦推荐会议", reading: "延伸阅读", source: "来源" },
+  zh: {
+    why: "为什么重要",
+    session: "KubeCon 伦敦会议",
+    recommendedSession: "文章推荐的 KubeCon 伦敦会议",
+    reading: "延伸阅读",
+    source: "来源",
+  },
 } as const satisfies Record<Language, Record<string, string>>;
+
+/** The label of a card's KubeCon session: "recommended" only where the article recommends it. */
+export function sessionLabel(card: ProjectCard, language: Language): string {
+  const l = CARD_LABELS[language];
+  return card.kubeconSession?.recommended ? l.recommendedSession : l.session;
+}
 
 /** Labels of a comparison. */
 export const COMPARISON_LABELS = {
@@ -25,7 +38,10 @@ export function cardMarkdown(card: ProjectCard, language: Language): string {
   if (card.whyItMatters) lines.push("", `**${l.why}:** ${card.whyItMatters}`);
   lines.push("", ...card.facts.map((f) => `- **${f.label}:** ${f.value}`));
   if (card.kubeconSession) {
-    lines.push("", `**${l.session}:** [${card.kubeconSession.title}](${card.kubeconSession.url})`);
+    lines.push(
+      "",
+      `**${sessionLabel(card, language)}:** [${card.kubeconSession.title}](${card.kubeconSession.url})`,
+    );
   }
   if (card.furtherReading.length > 0) {
     lines.push("", `**${l.reading}:**`, ...card.furtherReading.map((r) => `- [${r.title}](${r.url})`));

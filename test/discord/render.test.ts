@@ -79,7 +79,7 @@ describe("renderReply with the bot's real replies", () => {
   });
 
   it("renders a comparison as one embed with each fact side by side", async () => {
-    const messages = renderReply(await command("compare", { a: "capi", b: "kubevirt" }));
+    const messages = renderReply(await command("compare", { first: "capi", second: "kubevirt" }));
     expect(messages.map((m) => m.content)).toEqual([""]);
     const embeds = messages.flatMap((m) => m.embeds);
     expect(embeds.map((e) => e.title)).toEqual(["Cluster API vs KubeVirt"]);

@@ -63,6 +63,23 @@ describe("spotlight CLI", () => {
     expect(r.stdout).toMatch(/Unknown command/);
   });
 
+  it.each([
+    ["/project 不存在的项目", /目录中没有/],
+    ["/project nosuchproject", /I don't know a project/],
+    ["/compare capi", /two projects/],
+  ])("command %s exits non-zero whatever the reply's language (the code decides)", async (line, text) => {
+    const r = await cli(["command", line]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(text);
+  });
+
+  it("command --json carries the reply's error code; help is not an error", async () => {
+    const unknown = await cli(["command", "--json", "/project 不存在的项目"]);
+    expect(JSON.parse(unknown.stdout).error).toEqual({ code: "unknown-project" });
+    const help = await cli(["command", "/help"]);
+    expect(help.code).toBe(0);
+  });
+
   it("eval --json reports rates from 0 to 1", async () => {
     const r = await cli(["eval", "--json", "--k", "4"]);
     expect(r.code).toBe(0);

@@ -14,6 +14,7 @@ import {
   type ProjectCard,
   type Reply,
   type Source,
+  sessionLabel,
 } from "../../core/index.js";
 import { LABELS } from "../shared/labels.js";
 import { splitMessage } from "../shared/text-split.js";
@@ -111,7 +112,8 @@ export function cardEmbed(card: ProjectCard, language: Language): APIEmbed {
     if (n && v) fields.push({ name: n, value: v, inline });
   };
   for (const fact of card.facts) addField(fact.label, fact.value, true);
-  if (card.kubeconSession) addField(l.session, link(card.kubeconSession.title, card.kubeconSession.url));
+  if (card.kubeconSession)
+    addField(sessionLabel(card, language), link(card.kubeconSession.title, card.kubeconSession.url));
   if (card.furtherReading.length > 0) {
     const lines = card.furtherReading.map((r) => neutralisePings(`- ${link(clip(r.title, 200), r.url)}`));
     // Whole links only: a link cut in the middle would show as broken markdown.

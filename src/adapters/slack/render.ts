@@ -6,6 +6,7 @@ import {
   type Reply,
   type ReplyPart,
   type Source,
+  sessionLabel,
 } from "../../core/index.js";
 import { LABELS } from "../shared/labels.js";
 import { MIN_SPLIT_CHARS, splitMessage } from "../shared/text-split.js";
@@ -160,7 +161,9 @@ function cardBlocks(card: ProjectCard, language: Language): SlackBlock[] {
   }
   const links: string[] = [];
   if (card.kubeconSession) {
-    links.push(`*${l.session}:* ${mrkdwnLink(card.kubeconSession.url, card.kubeconSession.title)}`);
+    links.push(
+      `*${sessionLabel(card, language)}:* ${mrkdwnLink(card.kubeconSession.url, card.kubeconSession.title)}`,
+    );
   }
   if (card.furtherReading.length > 0) {
     links.push(`*${l.reading}:*`, ...card.furtherReading.map((r) => `• ${mrkdwnLink(r.url, r.title)}`));
