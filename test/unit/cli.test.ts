@@ -126,6 +126,35 @@ describe("spotlight CLI", () => {
     expect(r.stderr).toMatch(/DISCORD_TOKEN/);
   });
 
+  it("start warns once that a playground open to other machines has no token", async () => {
+    let stop: (reason: string) => void = () => {};
+    const stopSignal = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let logs = "";
+    stderr.on("data", (d) => {
+      logs += String(d);
+    });
+    const listening = new Promise<void>((resolve) => {
+      stdout.on("data", (d) => {
+        if (/Spotlight playground:/.test(String(d))) resolve();
+      });
+    });
+    const running = runCli(["start"], {
+      stdin: Object.assign(new PassThrough(), { isTTY: false }),
+      stdout,
+      stderr,
+      env: { PORT: "0", HOST: "0.0.0.0", PLAYGROUND: "on", LOG_LEVEL: "warn" },
+      stopSignal,
+    });
+    await listening;
+    stop("test");
+    expect(await running).toBe(0);
+    expect(logs.match(/PLAYGROUND_TOKEN/g) ?? []).toHaveLength(1);
+  });
+
   it("start with no platform serves the playground, prints its URL, and stops cleanly", async () => {
     let stop: (reason: string) => void = () => {};
     const stopSignal = new Promise<string>((resolve) => {
