@@ -93,12 +93,12 @@ describe("mentions", () => {
     const { data } = h.fake.deliverMessage({ content: mention("Who uses KubeVirt?") });
     // Slow: the placeholder appears before any text does.
     await until(() => postsTo(h, data.id).length === 1, "placeholder posted");
-    expect((postsTo(h, data.id)[0]?.body as { content: string }).content).toBe("Thinking…");
+    expect((postsTo(h, data.id)[0]?.body as { content?: string } | undefined)?.content).toBe("Thinking…");
     release.open();
     await until(() => h.adapter.stats.messagesAnswered === 1, "answered");
     // One message: the placeholder, edited in place into the final answer with its buttons.
     expect(postsTo(h, data.id)).toHaveLength(1);
-    const placeholderId = String((postsTo(h, data.id)[0]?.response as { id: string }).id);
+    const placeholderId = String((postsTo(h, data.id)[0]?.response as { id?: string } | undefined)?.id);
     const edits = h.fake.callsMatching(
       "PATCH",
       new RegExp(`^/channels/${data.id}/messages/${placeholderId}$`),
