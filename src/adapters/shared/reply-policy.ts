@@ -7,8 +7,3 @@ import type { Reply } from "../../core/index.js";
 export function feedbackFor(reply: Reply, conversationId: string): string | undefined {
   return reply.feedback && !reply.ephemeral ? conversationId : undefined;
 }
-
-/** Whether a reply is shown only to the person who asked. */
-export function isPrivate(reply: Reply): boolean {
-  return reply.ephemeral;
-}
