@@ -1,5 +1,6 @@
 import type { SearchResult } from "../knowledge/search-index.js";
 import type { AnswerMode, FallbackReason, Language, ReplyProgress, Source } from "../types.js";
+import type { Understanding } from "./understand.js";
 
 /** One question and answer of a conversation, as memory keeps it. */
 export interface Turn {
@@ -17,6 +18,16 @@ export interface AnswerInput {
   history: Turn[];
   onProgress?: (progress: ReplyProgress) => void;
   signal?: AbortSignal;
+  /** How the question was understood: subjects, intents, language. */
+  understanding?: Understanding;
+  /** Compact catalog facts about the understood subjects (for the model's prompt). */
+  catalogFacts?: string[];
+  /** The question asks a detail the article doesn't state about a covered subject. */
+  hedge?: boolean;
+  /** Those details, in the user's words. */
+  unstated?: string[];
+  /** For a need ("I want VMs on Kubernetes"): the catalog project that fits it. */
+  recommended?: string;
 }
 
 export interface AnswerResult {
@@ -25,6 +36,8 @@ export interface AnswerResult {
   sources: Source[];
   fallback?: FallbackReason;
   notice?: string;
+  /** The answer says the article doesn't state what was asked. */
+  hedged?: boolean;
 }
 
 /**
