@@ -3,7 +3,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
+import { runCli } from "../../src/app/cli.js";
 import { runCliCaptured } from "../cli-harness.js";
 import { repoRoot } from "../helpers.js";
 

@@ -1,15 +1,16 @@
-import { runChat } from "../../adapters/console/chat.js";
-import { BotError, exitCodeFor } from "../../core/errors.js";
-import { loadConfig } from "../config.js";
-import { ask } from "./ask.js";
-import { command } from "./command.js";
-import { discordRegister } from "./discord-register.js";
-import { evalCommand } from "./eval.js";
-import { type CliIo, UsageError, withRuntime } from "./io.js";
-import { slackManifest } from "./slack-manifest.js";
-import { start } from "./start.js";
+// The command line: one file per subcommand in cli/; bin/spotlight.js runs the compiled form.
+import { runChat } from "../adapters/console/chat.js";
+import { BotError, exitCodeFor } from "../core/errors.js";
+import { ask } from "./cli/ask.js";
+import { command } from "./cli/command.js";
+import { discordRegister } from "./cli/discord-register.js";
+import { evalCommand } from "./cli/eval.js";
+import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
+import { slackManifest } from "./cli/slack-manifest.js";
+import { start } from "./cli/start.js";
+import { loadConfig } from "./config.js";
 
-export type { CliIo } from "./io.js";
+export type { CliIo } from "./cli/io.js";
 
 const USAGE = `Usage: spotlight <command> [options]
 
