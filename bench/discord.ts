@@ -2,17 +2,18 @@
 // while the language model takes 30 s: through the gateway (real discord.js against the fake
 // Discord) and through the HTTP interactions endpoint. The answers are aborted once every defer is
 // in, so the run takes seconds, not the model's 30.
+
 import { generateKeyPairSync, sign } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { INTERACTIONS_PATH } from "../src/adapters/discord/http-interactions.js";
-import { startDiscord } from "../src/adapters/discord/start-discord.js";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/app/config.js";
+import type { Runtime } from "../src/app/runtime.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../src/core/answer/answerer.js";
 import { Bot } from "../src/core/bot.js";
 import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
 import { silentLogger } from "../src/core/logger.js";
 import { HttpServer } from "../src/http/server.js";
-import type { Runtime } from "../src/main.js";
+import { startDiscord } from "../test/adapter-starters.js";
 import { APP_ID, FakeDiscord } from "../test/fakes/fake-discord.js";
 import { type BenchResult, ms, percentile } from "./stats.js";
 

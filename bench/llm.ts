@@ -190,7 +190,7 @@ export async function bench(): Promise<{ name: string; rows: Row[] }> {
       };
       timed.lastMs = 0;
       const started = performance.now();
-      const reply = await llmBot.handle(request, { onProgress: () => undefined });
+      const reply = await llmBot.handle(request, { onEvent: () => undefined });
       const ms = performance.now() - started;
       const t0 = performance.now();
       await extractiveBot.handle(request);

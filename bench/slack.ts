@@ -2,18 +2,19 @@
 // takes 30 seconds per answer, for Spotlight's adapter and for a bare Bolt app that only acks,
 // in HTTP mode (our receiver on the shared server vs Bolt's HTTPReceiver) and in Socket Mode.
 // Both run in one process against the fake Slack, so compare the ratio, not absolute numbers.
+
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, LogLevel } from "@slack/bolt";
-import { startSlack } from "../src/adapters/slack/slack-adapter.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../src/core/answer/answerer.js";
 import { toSources } from "../src/core/answer/sources.js";
 import { Bot } from "../src/core/bot.js";
 import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
 import { silentLogger } from "../src/core/logger.js";
 import { HttpServer } from "../src/http/server.js";
+import { startSlack } from "../test/adapter-starters.js";
 import {
   FakeSlack,
   FORM_CONTENT_TYPE,

@@ -11,9 +11,13 @@ import { parseMarkdown, safeHref } from "./markdown.js";
  * @typedef {{ projectId: string; name: string; summary: string; whyItMatters?: string;
  *   facts: { label: string; value: string }[]; kubeconSession?: Link; furtherReading: Link[];
  *   section: string; articleUrl: string; aliases?: string[]; featured?: boolean }} Card
- * @typedef {{ id: string; text: string; cardsOnly: boolean; cards: Card[]; sources: Source[];
+ * @typedef {{ projects: { projectId: string; name: string; summary: string }[];
+ *   rows: { label: string; values: string[] }[]; missing: string }} Comparison
+ * @typedef {{ type: "markdown"; text: string } | { type: "card"; card: Card }
+ *   | { type: "comparison"; comparison: Comparison }} ReplyPart
+ * @typedef {{ id: string; text: string; parts: ReplyPart[]; sources: Source[];
  *   mode?: "llm" | "extractive" | "declined"; fallback?: string; notice?: string; language: "en" | "zh";
- *   ephemeral: boolean; rateable: boolean }} WebReply
+ *   ephemeral: boolean; error?: string; rateable: boolean }} WebReply
  * @typedef {{ type: "delta"; text: string } | { type: "text"; text: string }
  *   | { type: "reply"; reply: WebReply } | { type: "error"; message: string }} StreamEvent
  * @typedef {{ heading: string; path: string[]; paragraphs: string[]; links: string[] }} ArticleSection
@@ -206,6 +210,31 @@ function modeOf(reply) {
 }
 
 let cardCount = 0;
+
+/**
+ * Two projects side by side: a table with one row per fact.
+ * @param {Comparison} comparison
+ * @param {"en" | "zh"} language
+ */
+function comparisonNode(comparison, language) {
+  const [a, b] = comparison.projects;
+  const title = `${a?.name ?? ""} ${language === "zh" ? "对比" : "vs"} ${b?.name ?? ""}`;
+  const head = h("tr", {}, [
+    h("th", { text: "" }),
+    ...comparison.projects.map((p) => h("th", { text: p.name })),
+  ]);
+  const summary = h("tr", {}, [
+    h("th", { text: language === "zh" ? "简介" : "Summary" }),
+    ...comparison.projects.map((p) => h("td", { text: p.summary, lang: langOf(p.summary) })),
+  ]);
+  const rows = comparison.rows.map((row) =>
+    h("tr", {}, [h("th", { text: row.label }), ...row.values.map((v) => h("td", { text: v }))]),
+  );
+  return h("figure", { className: "comparison" }, [
+    h("figcaption", { text: title }),
+    h("table", {}, [h("thead", {}, [head]), h("tbody", {}, [summary, ...rows])]),
+  ]);
+}
 
 /**
  * A project card.
@@ -424,28 +453,18 @@ function botMessage() {
           ]),
         );
       }
-      if (reply.cardsOnly)
+      const cards = reply.parts.flatMap((p) => (p.type === "card" ? [p.card] : []));
+      if (cards.length > 0)
         parts.push(
           h(
             "div",
             { className: "cards" },
-            reply.cards.map((c) => cardNode(c, "h3")),
+            cards.map((c) => cardNode(c, "h3")),
           ),
         );
-      else {
-        parts.push(...markdownNodes(reply.text, cites, reply.language));
-        if (reply.cards.length > 0) {
-          parts.push(
-            h("details", { className: "more-cards" }, [
-              h("summary", { text: `Project cards (${reply.cards.length})` }),
-              h(
-                "div",
-                { className: "cards" },
-                reply.cards.map((c) => cardNode(c, "h3")),
-              ),
-            ]),
-          );
-        }
+      for (const part of reply.parts) {
+        if (part.type === "markdown") parts.push(...markdownNodes(part.text, cites, reply.language));
+        else if (part.type === "comparison") parts.push(comparisonNode(part.comparison, reply.language));
       }
       if (reply.notice) parts.push(h("p", { className: "notice", text: reply.notice }));
       body.replaceChildren(...parts);

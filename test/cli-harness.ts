@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { runCli } from "../src/cli.js";
+import { runCli } from "../src/app/cli.js";
 
 export interface CliRun {
   code: number;

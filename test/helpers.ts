@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { Bot, type BotDeps } from "../src/core/bot.js";
 import type { KnowledgeBase } from "../src/core/knowledge/knowledge-base.js";
 import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
+import { completeReply, type Reply, type ReplyDraft, type ReplyPart } from "../src/core/reply.js";
+import type { ProjectCard } from "../src/core/types.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const dataDir = path.join(repoRoot, "data");
@@ -40,3 +42,20 @@ export async function copyDataDir(): Promise<{
 }
 
 export const ARTICLE_FILE = "articles/five-enterprise-k8s-projects-kubecon-london.md";
+
+/**
+ * A reply for renderer tests, shaped the old, flat way: `text` becomes a markdown part and each of
+ * `cards` a card part (text first). Pass `parts` to say exactly what the reply holds.
+ */
+export function testReply(
+  r: Omit<ReplyDraft, "parts"> & { text?: string; cards?: ProjectCard[]; parts?: ReplyPart[] },
+): Reply {
+  const { text, cards, parts, ...rest } = r;
+  return completeReply({
+    ...rest,
+    parts: parts ?? [
+      ...(text !== undefined ? [{ type: "markdown" as const, text }] : []),
+      ...(cards ?? []).map((card) => ({ type: "card" as const, card })),
+    ],
+  });
+}

@@ -7,14 +7,23 @@ import { QuestionService } from "./answer/question-service.js";
 import { type Command, type CommandSpec, describeCommand, parsePositional } from "./commands/command.js";
 import { buildCommandList } from "./commands/index.js";
 import { commandLanguage } from "./commands/language.js";
-import { BotError, UserError } from "./errors.js";
+import { type ErrorCode, errorCode, UserError } from "./errors.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { SearchIndex } from "./knowledge/search-index.js";
 import { detectLanguage } from "./knowledge/tokenize.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type BotMetrics, noopMetrics, type RequestOutcome } from "./metrics.js";
 import { InMemoryRateLimiter, NO_RATE_LIMITS, type RateLimiter, type RateLimits } from "./rate-limit.js";
-import type { BotRequest, CommandRequest, HandleOptions, Language, Reply } from "./types.js";
+import {
+  answerDraft,
+  completeReply,
+  markdownDraft,
+  type Reply,
+  type ReplyDraft,
+  ReplyEventWriter,
+  type StreamOptions,
+} from "./reply.js";
+import type { BotRequest, CommandRequest, HandleOptions, Language } from "./types.js";
 
 export interface BotDeps {
   kb: KnowledgeBase;
@@ -77,7 +86,7 @@ export class Bot {
   readonly questions: QuestionService;
   private readonly commandList: Command[];
   private readonly byName: Map<string, Command>;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   readonly metrics: BotMetrics;
   private readonly rateLimiter: RateLimiter;
   private readonly rateLimits: RateLimits;
@@ -146,11 +155,26 @@ export class Bot {
     return finished;
   }
 
-  /** Answers a request. Never throws: failures become a reply (ephemeral where the platform allows). */
-  async handle(request: BotRequest, options: HandleOptions = {}): Promise<Reply> {
+  /**
+   * Answers a request. Never throws: failures become a reply carrying a coded error (ephemeral where
+   * the platform allows). With `onEvent`, the reply streams as delta/replace events, then `final`.
+   */
+  async handle(request: BotRequest, options: StreamOptions = {}): Promise<Reply> {
     const language: Language = detectLanguage(
       request.kind === "question" ? request.text : (request.text ?? ""),
     );
+    const events = new ReplyEventWriter(options.onEvent ?? (() => {}));
+    const handleOptions: HandleOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      // Answerers stream only when someone listens.
+      ...(options.onEvent ? { onProgress: ({ text }) => events.progress(text) } : {}),
+    };
+    const reply = completeReply(await this.answer(request, handleOptions, language), language);
+    events.final(reply);
+    return reply;
+  }
+
+  private async answer(request: BotRequest, options: HandleOptions, language: Language): Promise<ReplyDraft> {
     const log = this.logger.child({
       requestId: request.requestId,
       conversationId: request.conversationId,
@@ -159,22 +183,19 @@ export class Bot {
     const label = request.kind === "question" ? "question" : request.name.replace(/^\//, "").toLowerCase();
     const started = performance.now();
     let outcome: RequestOutcome = "ok";
-    let reply: Reply;
+    let reply: ReplyDraft;
+    const refusal = (text: string, code: ErrorCode): ReplyDraft =>
+      markdownDraft(text, { ephemeral: true, language, error: { code } });
     if (this.draining) {
       this.metrics.request(request.platform, label, "refused");
-      return { text: messages.restarting[language], sources: [], ephemeral: true, language };
+      return refusal(messages.restarting[language], "shutting-down");
     }
     this.active++;
     try {
       const wait = await this.checkRateLimits(request);
       if (wait > 0) {
         outcome = "rate-limited";
-        return {
-          text: messages.rateLimited[language](Math.ceil(wait / 1000)),
-          sources: [],
-          ephemeral: true,
-          language,
-        };
+        return refusal(messages.rateLimited[language](Math.ceil(wait / 1000)), "rate-limited");
       }
       if (request.kind === "question") {
         const ask = {
@@ -182,7 +203,7 @@ export class Bot {
           conversationId: request.conversationId,
           ...(request.projectId ? { projectId: request.projectId } : {}),
         };
-        reply = (await this.questions.ask(request.text, ask)).reply;
+        reply = answerDraft((await this.questions.ask(request.text, ask)).reply);
       } else {
         reply = await this.runCommand(request, options);
       }
@@ -194,11 +215,12 @@ export class Bot {
       if (error instanceof UserError) {
         outcome = "refused";
         log.info({ code: error.code }, "request refused");
-        return { text: error.message, sources: [], ephemeral: true, language };
+        return refusal(error.message, error.code);
       }
       outcome = "error";
-      log.error({ err: error, code: error instanceof BotError ? error.code : "internal" }, "request failed");
-      return { text: messages.apology[language], sources: [], ephemeral: true, language };
+      const code = errorCode(error);
+      log.error({ err: error, code }, "request failed");
+      return refusal(messages.apology[language], code);
     } finally {
       // Shortcut commands are one per project: count them under one label to bound cardinality.
       const command =
@@ -231,7 +253,7 @@ export class Bot {
     return 0;
   }
 
-  private async runCommand(request: CommandRequest, options: HandleOptions): Promise<Reply> {
+  private async runCommand(request: CommandRequest, options: HandleOptions): Promise<ReplyDraft> {
     const name = request.name.replace(/^\//, "").toLowerCase();
     const command = this.byName.get(name);
     if (!command) {

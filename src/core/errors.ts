@@ -1,4 +1,7 @@
-/** Machine-readable error codes; adapters and logs key on these, never on messages. */
+/**
+ * One coded error family for the whole bot: core, model, queue, platforms and CLI. Callers key on
+ * `code` (exit codes, replies, logs, metrics), never on messages, which are written per language.
+ */
 export type ErrorCode =
   | "bad-request"
   | "unknown-command"
@@ -7,9 +10,13 @@ export type ErrorCode =
   | "question-empty"
   | "question-too-long"
   | "rate-limited"
+  | "shutting-down"
+  | "usage"
   | "bad-config"
   | "bad-data"
   | "llm-failed"
+  | "llm-busy"
+  | "platform-failed"
   | "internal";
 
 /** An error with a code and an optional cause. Its message may hold internal detail: never show it to users. */
@@ -42,4 +49,25 @@ export class DataError extends BotError {
     this.field = field;
     this.reason = reason;
   }
+}
+
+/** Bad configuration: the message names every offending variable and what it expects. */
+export class ConfigError extends BotError {
+  constructor(readonly problems: string[]) {
+    super("bad-config", `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The code of any error: a BotError's own, "internal" for everything else. */
+export function errorCode(error: unknown): ErrorCode {
+  return error instanceof BotError ? error.code : "internal";
+}
+
+/**
+ * The process exit code for an error code, in one place: 2 for a command line that cannot be
+ * understood (as most Unix tools do), 1 for every other failure. 0 is only for success.
+ */
+export function exitCodeFor(code: ErrorCode): number {
+  return code === "usage" ? 2 : 1;
 }

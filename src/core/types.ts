@@ -35,11 +35,13 @@ export interface ProjectCard {
   articleUrl: string;
 }
 
-/** What the core answers. `text` is markdown; adapters render it for their platform. */
-export interface Reply {
+/**
+ * What the question service answers: markdown text plus what the bot needs to shape it into a
+ * structured `Reply` (see reply.ts). Adapters never see this.
+ */
+export interface AnswerReply {
   text: string;
   sources: Source[];
-  cards?: ProjectCard[];
   /** Shown only to the requester where the platform supports it. */
   ephemeral?: boolean;
   /** Set for answers to free questions. */
@@ -95,8 +97,9 @@ export interface QuestionRequest extends RequestBase {
 
 export type BotRequest = CommandRequest | QuestionRequest;
 
+/** How the bot follows a command or question internally; callers outside the core use StreamOptions. */
 export interface HandleOptions {
-  /** Called with the text so far while an answer streams; adapters throttle their own updates. */
+  /** Called with the text so far while an answer streams; the bot turns it into ReplyEvents. */
   onProgress?: (progress: ReplyProgress) => void;
   signal?: AbortSignal;
 }

@@ -1,4 +1,3 @@
-import type { Config } from "../config.js";
 import { type AnswerCache, InMemoryAnswerCache } from "../core/answer/answer-cache.js";
 import type { Answerer } from "../core/answer/answerer.js";
 import { LlmAnswerer } from "../core/answer/llm-answerer.js";
@@ -8,6 +7,21 @@ import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
 import type { Logger } from "../core/logger.js";
 import type { BotMetrics } from "../core/metrics.js";
 import { OpenAIChatModel } from "./openai-chat-model.js";
+
+/** The model endpoint and its limits: plain options, built by whoever composes the app. */
+export interface LlmOptions {
+  baseURL: string;
+  apiKey?: string;
+  model: string;
+  timeoutMs: number;
+  firstTokenTimeoutMs: number;
+  maxTokens: number;
+  temperature: number;
+  contextTokens: number;
+  maxConcurrency: number;
+  queueSize: number;
+  stream: boolean;
+}
 
 export interface LlmSetup {
   answerer: Answerer;
@@ -22,7 +36,7 @@ export interface LlmSetup {
  * extractively while the model is missing.
  */
 export async function createLlmAnswerer(
-  llm: NonNullable<Config["llm"]>,
+  llm: LlmOptions,
   promptsDir: string,
   kb: KnowledgeBase,
   fallback: Answerer,

@@ -1,5 +1,3 @@
-import type { AnsweredThreads } from "../adapters/slack/answered-threads.js";
-import { InMemoryAnsweredThreads } from "../adapters/slack/answered-threads.js";
 import {
   type AnswerCache,
   DEFAULT_ANSWER_CACHE_LIMITS,
@@ -10,6 +8,7 @@ import {
   DEFAULT_MEMORY_LIMITS,
   InMemoryConversationMemory,
 } from "../core/answer/memory.js";
+import { type AnsweredThreads, InMemoryAnsweredThreads } from "../core/answered-threads.js";
 import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
 import type { Logger } from "../core/logger.js";
 import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";

@@ -10,10 +10,11 @@ import {
   renderReply,
 } from "../../src/adapters/discord/render.js";
 import { hasUnwrappedUrl, safeContent } from "../../src/adapters/discord/safe-text.js";
+import { classifyLines, unclosedFence } from "../../src/adapters/shared/text-split.js";
 import type { Bot } from "../../src/core/bot.js";
-import { classifyLines, unclosedFence } from "../../src/core/text-split.js";
-import type { ProjectCard, Reply, Source } from "../../src/core/types.js";
-import { createTestBot } from "../helpers.js";
+import type { Reply } from "../../src/core/reply.js";
+import type { ProjectCard, Source } from "../../src/core/types.js";
+import { createTestBot, testReply } from "../helpers.js";
 
 /** Discord counts characters as code points. */
 const chars = (text: string) => [...text].length;
@@ -77,10 +78,17 @@ describe("renderReply with the bot's real replies", () => {
     expectSendable(message as DiscordMessage);
   });
 
-  it("keeps a comparison as text and adds both cards", async () => {
+  it("renders a comparison as one embed with each fact side by side", async () => {
     const messages = renderReply(await command("compare", { first: "capi", second: "kubevirt" }));
-    expect(messages[0]?.content).toContain("Cluster API vs KubeVirt");
-    expect(messages.flatMap((m) => m.embeds).map((e) => e.title)).toEqual(["Cluster API", "KubeVirt"]);
+    expect(messages.map((m) => m.content)).toEqual([""]);
+    const embeds = messages.flatMap((m) => m.embeds);
+    expect(embeds.map((e) => e.title)).toEqual(["Cluster API vs KubeVirt"]);
+    const fields = embeds[0]?.fields ?? [];
+    expect(fields.length % 2).toBe(0);
+    expect(fields.every((f) => f.inline)).toBe(true);
+    const stars = fields.findIndex((f) => f.name === "GitHub stars (as of the article) — Cluster API");
+    expect(fields[stars]?.value).toBe("3,700");
+    expect(fields[stars + 1]?.name).toBe("GitHub stars (as of the article) — KubeVirt");
     for (const m of messages) expectSendable(m);
   });
 
@@ -105,7 +113,9 @@ describe("renderReply with the bot's real replies", () => {
   });
 
   it("shows the notice as a subtext line", async () => {
-    const [message] = renderReply({ text: "Answer.", sources: [], notice: "Extractive answer:\nquoted." });
+    const [message] = renderReply(
+      testReply({ text: "Answer.", sources: [], notice: "Extractive answer:\nquoted." }),
+    );
     expect(message?.content).toBe("Answer.\n\n-# Extractive answer: quoted.");
   });
 });
@@ -127,7 +137,9 @@ describe("long answers", () => {
       url: `https://thenewstack.io/s${n}`,
       text: "passage",
     }));
-    const messages = renderReply({ text, sources, mode: "llm" }, { feedbackFor: "discord:dm:5:-" });
+    const messages = renderReply(testReply({ text, sources, mode: "llm" }), {
+      feedbackFor: "discord:dm:5:-",
+    });
     expect(messages.length).toBeGreaterThanOrEqual(20);
     for (const m of messages) expectSendable(m);
     expect(messages.filter((m) => m.components.length > 0)).toHaveLength(1);
@@ -221,7 +233,7 @@ const card: fc.Arbitrary<ProjectCard> = fc.record(
   },
   { requiredKeys: ["projectId", "name", "summary", "facts", "furtherReading", "section", "articleUrl"] },
 );
-const reply: fc.Arbitrary<Reply> = fc.record(
+const flatReply = fc.record(
   {
     text: longText,
     sources: fc.array(source, { maxLength: 40 }),
@@ -232,6 +244,8 @@ const reply: fc.Arbitrary<Reply> = fc.record(
   },
   { requiredKeys: ["text", "sources"] },
 );
+const reply: fc.Arbitrary<Reply> = flatReply.map((r) => testReply(r));
+const cardCount = (r: Reply) => r.parts.filter((p) => p.type === "card").length;
 
 describe("renderReply properties", () => {
   it("always yields sendable messages with no pings and no link previews", () => {
@@ -250,7 +264,7 @@ describe("renderReply properties", () => {
     fc.assert(
       fc.property(reply, (r) => {
         const embeds = renderReply(r).flatMap((m) => m.embeds);
-        expect(embeds).toHaveLength((r.cards?.length ?? 0) + (r.sources.length > 0 ? 1 : 0));
+        expect(embeds).toHaveLength(cardCount(r) + (r.sources.length > 0 ? 1 : 0));
       }),
       { numRuns: 200 },
     );

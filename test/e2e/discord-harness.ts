@@ -2,19 +2,17 @@
  * Runs the real Discord adapter (real discord.js) against the fake Discord, with a Bot over the
  * repository's knowledge base and, when a test needs one, a scripted answerer.
  */
+
 import { afterEach, expect } from "vitest";
-import {
-  type DiscordAdapter,
-  type DiscordStartOptions,
-  startDiscord,
-} from "../../src/adapters/discord/start-discord.js";
-import { loadConfig } from "../../src/config.js";
+import type { DiscordAdapter, DiscordStartOptions } from "../../src/adapters/discord/discord-adapter.js";
+import { loadConfig } from "../../src/app/config.js";
+import type { Runtime } from "../../src/app/runtime.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../../src/core/answer/answerer.js";
 import { InMemoryConversationMemory } from "../../src/core/answer/memory.js";
 import { Bot, type BotDeps } from "../../src/core/bot.js";
 import { silentLogger } from "../../src/core/logger.js";
 import type { HttpServer } from "../../src/http/server.js";
-import type { Runtime } from "../../src/main.js";
+import { startDiscord } from "../adapter-starters.js";
 import { APP_ID, FakeDiscord, type FakeDiscordOptions, type RecordedCall } from "../fakes/fake-discord.js";
 import { loadRepoKb } from "../helpers.js";
 

@@ -4,23 +4,26 @@
  * go to the fake Discord's webhook routes; the test plays Discord's edge, signing requests and
  * applying the endpoint's HTTP response as the interaction callback.
  */
+
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DiscordAdapter } from "../../src/adapters/discord/discord-adapter.js";
 import {
   discordPublicKey,
   INTERACTIONS_PATH,
   MAX_CLOCK_SKEW_SECONDS,
   verifyInteractionRequest,
 } from "../../src/adapters/discord/http-interactions.js";
-import { type DiscordAdapter, startDiscord } from "../../src/adapters/discord/start-discord.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/app/config.js";
+import type { Runtime } from "../../src/app/runtime.js";
 import type { AnswerResult } from "../../src/core/answer/answerer.js";
 import { Bot, type BotDeps, type Feedback } from "../../src/core/bot.js";
 import { silentLogger } from "../../src/core/logger.js";
-import type { BotRequest, HandleOptions, Reply } from "../../src/core/types.js";
+import type { Reply, StreamOptions } from "../../src/core/reply.js";
+import type { BotRequest } from "../../src/core/types.js";
 import { HttpServer } from "../../src/http/server.js";
-import type { Runtime } from "../../src/main.js";
+import { startDiscord } from "../adapter-starters.js";
 import { APP_ID, FakeDiscord, GUILD_ID, HUMAN_USER_ID, TEXT_CHANNEL_ID } from "../fakes/fake-discord.js";
 import { loadRepoKb } from "../helpers.js";
 import { expectNoPings, gate, ScriptedAnswerer } from "./discord-harness.js";
@@ -178,7 +181,7 @@ describe("verifyInteractionRequest", () => {
 /** Counts every request that reaches the core: a refused request must reach nothing. */
 class CountingBot extends Bot {
   handled = 0;
-  override async handle(request: BotRequest, options?: HandleOptions): Promise<Reply> {
+  override async handle(request: BotRequest, options?: StreamOptions): Promise<Reply> {
     this.handled++;
     return super.handle(request, options);
   }

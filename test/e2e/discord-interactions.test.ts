@@ -8,7 +8,8 @@ import { buildCommandPayload } from "../../src/adapters/discord/registration.js"
 import { feedbackCustomId } from "../../src/adapters/discord/render.js";
 import { messages as coreMessages } from "../../src/core/answer/messages.js";
 import { Bot, type Feedback } from "../../src/core/bot.js";
-import type { BotRequest, HandleOptions, Reply } from "../../src/core/types.js";
+import type { Reply, StreamOptions } from "../../src/core/reply.js";
+import type { BotRequest } from "../../src/core/types.js";
 import {
   APP_ID,
   type FakeDiscord,
@@ -110,7 +111,7 @@ describe("slash commands", () => {
     const release = gate();
     // The core is never this slow for /projects; a subclass makes it so, to reach the fallback.
     class SlowBot extends Bot {
-      override async handle(request: BotRequest, options?: HandleOptions): Promise<Reply> {
+      override async handle(request: BotRequest, options?: StreamOptions): Promise<Reply> {
         await release.promise;
         return super.handle(request, options);
       }

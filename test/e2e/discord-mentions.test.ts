@@ -79,6 +79,36 @@ describe("mentions", () => {
     expect(typing()).toBe(stopped);
   });
 
+  it("shows a placeholder when an answer is slow, edits it as the answer streams, then replaces it", async () => {
+    const release = gate();
+    const h = await start({
+      answerer: new ScriptedAnswerer(async (input) => {
+        await release.promise;
+        input.onProgress?.({ text: "KubeVirt is used" });
+        input.onProgress?.({ text: "KubeVirt is used by Nvidia" });
+        return { text: "KubeVirt is used by Nvidia and Cloudflare.", mode: "llm", sources: [] };
+      }),
+      start: { timing: { placeholderDelayMs: 30, progressIntervalMs: 20 } },
+    });
+    const { data } = h.fake.deliverMessage({ content: mention("Who uses KubeVirt?") });
+    // Slow: the placeholder appears before any text does.
+    await until(() => postsTo(h, data.id).length === 1, "placeholder posted");
+    expect((postsTo(h, data.id)[0]?.body as { content?: string } | undefined)?.content).toBe("Thinking…");
+    release.open();
+    await until(() => h.adapter.stats.messagesAnswered === 1, "answered");
+    // One message: the placeholder, edited in place into the final answer with its buttons.
+    expect(postsTo(h, data.id)).toHaveLength(1);
+    const placeholderId = String((postsTo(h, data.id)[0]?.response as { id?: string } | undefined)?.id);
+    const edits = h.fake.callsMatching(
+      "PATCH",
+      new RegExp(`^/channels/${data.id}/messages/${placeholderId}$`),
+    );
+    const final = edits.at(-1)?.body as { content: string; components: unknown[] };
+    expect(final.content).toBe("KubeVirt is used by Nvidia and Cloudflare.");
+    expect(final.components).toHaveLength(1);
+    expect(h.fake.getMessage(placeholderId)?.content).toBe("KubeVirt is used by Nvidia and Cloudflare.");
+  });
+
   it("answers follow-ups in its thread with memory, without a mention when it can read content", async () => {
     const seen: number[] = [];
     const answerer = new ScriptedAnswerer((input) => {

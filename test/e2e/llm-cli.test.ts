@@ -4,10 +4,10 @@
  */
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
-import { loadConfig } from "../../src/config.js";
+import { runCli } from "../../src/app/cli.js";
+import { loadConfig } from "../../src/app/config.js";
+import { createRuntime } from "../../src/app/runtime.js";
 import type { Logger } from "../../src/core/logger.js";
-import { createRuntime } from "../../src/main.js";
 import {
   type Behaviour,
   type FakeLocalAI,

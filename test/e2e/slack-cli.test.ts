@@ -4,7 +4,7 @@
  */
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
+import { runCli } from "../../src/app/cli.js";
 import {
   eventCallback,
   FakeSlack,

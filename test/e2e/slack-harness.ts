@@ -2,19 +2,17 @@
  * Runs the real Slack adapter (real @slack/bolt) against the fake Slack, in Socket Mode or on the
  * shared HTTP server, with answerers that stand in for a slow, failing or verbose language model.
  */
+
 import type { AddressInfo } from "node:net";
-import {
-  type SlackAdapter,
-  type SlackAdapterOptions,
-  startSlack,
-} from "../../src/adapters/slack/slack-adapter.js";
-import type { SlackConfig } from "../../src/config.js";
+import type { SlackAdapter, SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
+import type { SlackConfig } from "../../src/app/config.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../../src/core/answer/answerer.js";
 import { messages } from "../../src/core/answer/messages.js";
 import { toSources } from "../../src/core/answer/sources.js";
 import type { Bot, Feedback } from "../../src/core/bot.js";
 import type { Logger } from "../../src/core/logger.js";
 import { HttpServer } from "../../src/http/server.js";
+import { startSlack } from "../adapter-starters.js";
 import { FakeSlack } from "../fakes/fake-slack.js";
 import { createTestBot } from "../helpers.js";
 

@@ -2,12 +2,13 @@
  * The Slack adapter end to end in Socket Mode: real @slack/bolt against the fake Slack's Web API,
  * response_url receiver and Socket Mode server (which enforces Slack's 3-second ack deadline).
  */
+
 import { afterEach, describe, expect, it } from "vitest";
 import { FEEDBACK_ACTIONS, type SlackMessage } from "../../src/adapters/slack/render.js";
-import { startSlack } from "../../src/adapters/slack/slack-adapter.js";
 import { ExtractiveAnswerer } from "../../src/core/answer/extractive.js";
 import { SearchIndex } from "../../src/core/knowledge/search-index.js";
 import { silentLogger } from "../../src/core/logger.js";
+import { startSlack } from "../adapter-starters.js";
 import {
   appMention,
   blockActionsPayload,
@@ -164,24 +165,6 @@ describe("Slack in Socket Mode", () => {
     expect(blocks).toContain(FEEDBACK_ACTIONS.down);
     expect(blocks).toContain(`slack:T1:C42:${String(mention.ts)}`);
     expectAllOk(h);
-  });
-
-  it("answers a follow-up in the thread with the conversation's memory, without a mention", async () => {
-    const h = await start();
-    const mention = appMention({ text: "<@U_BOT> Who uses KubeVirt?" });
-    await h.fake.sendEnvelope("events_api", eventCallback(mention));
-    await h.fake.waitForCalls("chat.postMessage", 1);
-    const followUp = messageEvent({
-      text: "How many GitHub stars does it have?",
-      thread_ts: String(mention.ts),
-    });
-    await h.fake.sendEnvelope("events_api", eventCallback(followUp));
-    const [, answer] = await h.fake.waitForCalls("chat.postMessage", 2);
-    expect(answer?.body.thread_ts).toBe(mention.ts);
-    const text = json(answer?.body.blocks);
-    // Without memory "it" is unresolved and LocalAI's 30,000 stars come first.
-    expect(text).toContain("KubeVirt has more than 5,000");
-    expect(text).not.toContain("LocalAI");
   });
 
   it("answers a direct message inline", async () => {
@@ -448,12 +431,5 @@ describe("Slack start-up", () => {
       config: { slack: slackConfig(fake, "socket"), logLevel: "silent" },
     };
     await expect(startSlack(runtime, undefined, options)).rejects.toThrow(/SLACK_APP_TOKEN: .*invalid_auth/);
-  });
-
-  it("fails naming the variables when Slack is not configured", async () => {
-    const bot = await createTestBot();
-    await expect(
-      startSlack({ bot, logger: silentLogger, config: { logLevel: "silent" } }, undefined),
-    ).rejects.toThrow(/SLACK_BOT_TOKEN/);
   });
 });

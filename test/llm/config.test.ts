@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, loadConfig } from "../../src/app/config.js";
 
 const BASE = { OPENAI_BASE_URL: "http://localai:8080/v1" };
 

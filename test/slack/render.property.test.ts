@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { classifyLines } from "../../src/adapters/shared/text-split.js";
 import { renderReply, type SlackMessage } from "../../src/adapters/slack/render.js";
-import { classifyLines } from "../../src/core/text-split.js";
+import { testReply } from "../helpers.js";
 import { expectWithinLimits, sectionText } from "./slack-limits.js";
 
 // Markdown and Slack syntax that matters to the renderer, mixed with arbitrary text.
@@ -74,7 +75,7 @@ function alnumCounts(text: string): Map<string, number> {
 
 function check(text: string): void {
   const messages: SlackMessage[] = renderReply(
-    { text, sources: [], mode: "llm", language: "en" },
+    testReply({ text, sources: [], mode: "llm", language: "en" }),
     { feedbackFor: "slack:T1:C1:1.2" },
   );
   expect(messages.length).toBeGreaterThan(0);

@@ -9,8 +9,7 @@ import {
 } from "../../src/adapters/slack/render.js";
 import type { Bot } from "../../src/core/bot.js";
 import { neutraliseMentions } from "../../src/core/neutralise.js";
-import type { Reply } from "../../src/core/types.js";
-import { createTestBot } from "../helpers.js";
+import { createTestBot, testReply } from "../helpers.js";
 import { blockTexts, expectNoPings, expectWithinLimits, sectionText } from "./slack-limits.js";
 
 const source = {
@@ -81,13 +80,13 @@ describe("renderReply", () => {
   });
 
   it("renders an answer: sections, the notice and sources as context, feedback buttons", () => {
-    const reply: Reply = {
+    const reply = testReply({
       text: "KubeVirt is used by **Nvidia** and Cloudflare. [1]",
       sources: [source],
       mode: "extractive",
       language: "en",
       notice: "Extractive answer: quoted from the article.",
-    };
+    });
     const messages = renderReply(reply, { feedbackFor: "slack:T1:C1:1.2" });
     expect(messages).toHaveLength(1);
     const [message] = messages as [SlackMessage];
@@ -108,7 +107,7 @@ describe("renderReply", () => {
   });
 
   it("shows a preface as escaped context and adds no buttons unless asked", () => {
-    const [message] = renderReply({ text: "ok", sources: [] }, { preface: "/ask <!here> & co" });
+    const [message] = renderReply(testReply({ text: "ok", sources: [] }), { preface: "/ask <!here> & co" });
     expect(message?.blocks[0]).toEqual({
       type: "context",
       elements: [{ type: "mrkdwn", text: "/ask &lt;!here&gt; &amp; co" }],
@@ -140,7 +139,7 @@ describe("renderReply", () => {
     expect(blocks.at(-1)?.type).toBe("context");
   });
 
-  it("renders a comparison as its text", async () => {
+  it("renders a comparison natively: a header, both summaries, the facts side by side", async () => {
     const reply = await bot.handle({
       kind: "command",
       platform: "slack",
@@ -150,8 +149,21 @@ describe("renderReply", () => {
       text: "kubevirt vcluster",
     });
     const messages = renderReply(reply);
-    expect(sectionText(messages)).toContain("*KubeVirt vs vCluster*");
-    expect(blocksOf(messages).some((b) => b.type === "header")).toBe(false);
+    for (const m of messages) expectWithinLimits(m);
+    const blocks = blocksOf(messages);
+    expect(blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "KubeVirt vs vCluster", emoji: true },
+    });
+    const fields = blocks
+      .flatMap((b) => (b.type === "section" && b.fields ? b.fields : []))
+      .map((f) => f.text);
+    // Each fact is a pair of fields, KubeVirt's then vCluster's, so they sit side by side.
+    const stars = fields.findIndex((f) => f.startsWith("*GitHub stars (as of the article) — KubeVirt*"));
+    expect(stars).toBeGreaterThanOrEqual(0);
+    expect(stars % 2).toBe(0);
+    expect(fields[stars + 1]).toMatch(/^\*GitHub stars \(as of the article\) — vCluster\*\n8,000/);
+    expect(JSON.stringify(blocks)).not.toContain("**");
   });
 
   it("splits a long answer across messages, never truncating it and keeping code blocks whole", () => {
@@ -160,7 +172,9 @@ describe("renderReply", () => {
     const text = [...paragraphs.slice(0, 150), "```python", code, "```", ...paragraphs.slice(150)].join(
       "\n\n",
     );
-    const messages = renderReply({ text, sources: [source], mode: "llm" }, { feedbackFor: "slack:T1:C1:9" });
+    const messages = renderReply(testReply({ text, sources: [source], mode: "llm" }), {
+      feedbackFor: "slack:T1:C1:9",
+    });
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) expectWithinLimits(m);
     const body = sectionText(messages);
@@ -172,13 +186,15 @@ describe("renderReply", () => {
   });
 
   it("always renders something, even for an empty reply", () => {
-    const messages = renderReply({ text: "", sources: [] });
+    const messages = renderReply(testReply({ text: "", sources: [] }));
     expect(messages).toHaveLength(1);
     expectWithinLimits(messages[0] as SlackMessage);
   });
 
   it("renders Chinese labels for a Chinese reply", () => {
-    const [message] = renderReply({ text: "答案 [1]", sources: [source], language: "zh", mode: "llm" });
+    const [message] = renderReply(
+      testReply({ text: "答案 [1]", sources: [source], language: "zh", mode: "llm" }),
+    );
     expect(JSON.stringify(message?.blocks)).toContain("来源");
   });
 });

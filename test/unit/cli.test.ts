@@ -3,7 +3,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
+import { runCli } from "../../src/app/cli.js";
 import { runCliCaptured } from "../cli-harness.js";
 import { repoRoot } from "../helpers.js";
 
@@ -63,6 +63,23 @@ describe("spotlight CLI", () => {
     expect(r.stdout).toMatch(/Unknown command/);
   });
 
+  it.each([
+    ["/project 不存在的项目", /目录中没有/],
+    ["/project nosuchproject", /I don't know a project/],
+    ["/compare capi", /two projects/],
+  ])("command %s exits non-zero whatever the reply's language (the code decides)", async (line, text) => {
+    const r = await cli(["command", line]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(text);
+  });
+
+  it("command --json carries the reply's error code; help is not an error", async () => {
+    const unknown = await cli(["command", "--json", "/project 不存在的项目"]);
+    expect(JSON.parse(unknown.stdout).error).toEqual({ code: "unknown-project" });
+    const help = await cli(["command", "/help"]);
+    expect(help.code).toBe(0);
+  });
+
   it("eval --json reports rates from 0 to 1", async () => {
     const r = await cli(["eval", "--json", "--k", "4"]);
     expect(r.code).toBe(0);
@@ -111,6 +128,35 @@ describe("spotlight CLI", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/SLACK_BOT_TOKEN/);
     expect(r.stderr).toMatch(/DISCORD_TOKEN/);
+  });
+
+  it("start warns once that a playground open to other machines has no token", async () => {
+    let stop: (reason: string) => void = () => {};
+    const stopSignal = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let logs = "";
+    stderr.on("data", (d) => {
+      logs += String(d);
+    });
+    const listening = new Promise<void>((resolve) => {
+      stdout.on("data", (d) => {
+        if (/Spotlight playground:/.test(String(d))) resolve();
+      });
+    });
+    const running = runCli(["start"], {
+      stdin: Object.assign(new PassThrough(), { isTTY: false }),
+      stdout,
+      stderr,
+      env: { PORT: "0", HOST: "0.0.0.0", PLAYGROUND: "on", LOG_LEVEL: "warn" },
+      stopSignal,
+    });
+    await listening;
+    stop("test");
+    expect(await running).toBe(0);
+    expect(logs.match(/PLAYGROUND_TOKEN/g) ?? []).toHaveLength(1);
   });
 
   it("start with no platform serves the playground, prints its URL, and stops cleanly", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Bot } from "../../src/core/bot.js";
 import { parseCommandLine } from "../../src/core/bot.js";
-import type { Reply } from "../../src/core/types.js";
+import { cardsOf, comparisonOf, type Reply } from "../../src/core/reply.js";
 import { createTestBot, loadRepoKb } from "../helpers.js";
 
 const bot: Bot = await createTestBot();
@@ -42,7 +42,7 @@ describe("commands", () => {
     "%s prints the Cluster API card",
     async (line) => {
       const reply = await run(line);
-      expect(reply.cards?.[0]?.projectId).toBe("cluster-api");
+      expect(cardsOf(reply)[0]?.projectId).toBe("cluster-api");
       expect(reply.text).toMatch(/Cluster API/);
       expect(reply.text).toMatch(/3,700/);
       expect(reply.text).toMatch(/https:\/\/sched\.co\/1txDE/);
@@ -50,8 +50,8 @@ describe("commands", () => {
   );
 
   it("/project tolerates typos", async () => {
-    expect((await run("/project kubevrit")).cards?.[0]?.projectId).toBe("kubevirt");
-    expect((await run("/project vclustr")).cards?.[0]?.projectId).toBe("vcluster");
+    expect(cardsOf(await run("/project kubevrit"))[0]?.projectId).toBe("kubevirt");
+    expect(cardsOf(await run("/project vclustr"))[0]?.projectId).toBe("vcluster");
   });
 
   it("/project with an unknown name suggests close ones", async () => {
@@ -68,14 +68,14 @@ describe("commands", () => {
     ["/project kube", ["KubeVirt", "kube-green", "Kubeflow"]],
   ])("%s is ambiguous: it names the candidates instead of guessing", async (line, names) => {
     const reply = await run(line);
-    expect(reply.cards).toBeUndefined();
+    expect(cardsOf(reply)).toEqual([]);
     expect(reply.text).toMatch(/could mean/);
     for (const name of names) expect(reply.text).toContain(name);
   });
 
   it("a name only one project holds resolves to it", async () => {
-    expect((await run("/project kubev")).cards?.[0]?.projectId).toBe("kubevirt");
-    expect((await run("/project vclu")).cards?.[0]?.projectId).toBe("vcluster");
+    expect(cardsOf(await run("/project kubev"))[0]?.projectId).toBe("kubevirt");
+    expect(cardsOf(await run("/project vclu"))[0]?.projectId).toBe("vcluster");
   });
 
   it.each([
@@ -84,20 +84,20 @@ describe("commands", () => {
     ["/project 本地AI", "localai"],
   ])("%s resolves a Chinese name", async (line, id) => {
     const reply = await run(line);
-    expect(reply.cards?.[0]?.projectId).toBe(id);
+    expect(cardsOf(reply)[0]?.projectId).toBe(id);
     expect(reply.language).toBe("zh");
   });
 
   it("/project 虚拟机 suggests KubeVirt, in Chinese", async () => {
     const reply = await run("/project 虚拟机");
-    expect(reply.cards).toBeUndefined();
+    expect(cardsOf(reply)).toEqual([]);
     expect(reply.text).toMatch(/你是不是想找/);
     expect(reply.text).toContain("kubevirt");
   });
 
   it("/project takes typed options (Discord) as well as text", async () => {
     const reply = await run("/project", { name: "KubeVirt" });
-    expect(reply.cards?.[0]?.name).toBe("KubeVirt");
+    expect(cardsOf(reply)[0]?.name).toBe("KubeVirt");
   });
 
   it("/project without a name explains the usage", async () => {
@@ -117,13 +117,13 @@ describe("commands", () => {
 
   it("/project answers in Chinese for a Chinese alias", async () => {
     const reply = await run("/project 虚拟集群");
-    expect(reply.cards?.[0]?.projectId).toBe("vcluster");
+    expect(cardsOf(reply)[0]?.projectId).toBe("vcluster");
     expect(reply.text).toMatch(/GitHub 星标/);
   });
 
   it("a shortcut without a question shows the card; with one, a focused answer", async () => {
     const card = await run("/kubevirt");
-    expect(card.cards?.[0]?.projectId).toBe("kubevirt");
+    expect(cardsOf(card)[0]?.projectId).toBe("kubevirt");
     const answer = await run("/kubevirt who uses it?");
     expect(answer.mode).toBe("extractive");
     expect(answer.text).toMatch(/Nvidia/);
@@ -138,7 +138,7 @@ describe("commands", () => {
     ["/compare cluster api vcluster"],
   ])("%s compares facts side by side", async (line) => {
     const reply = await run(line);
-    expect(reply.cards?.map((c) => c.projectId)).toEqual(["cluster-api", "vcluster"]);
+    expect(comparisonOf(reply)?.projects.map((p) => p.projectId)).toEqual(["cluster-api", "vcluster"]);
     expect(reply.text).toMatch(/GitHub stars.*Cluster API: 3,700 · vCluster: 8,000/);
     expect(reply.text).toMatch(/Created by.*Cluster API: not stated · vCluster: Loft Labs/);
   });

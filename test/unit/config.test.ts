@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, hasPlatform, loadConfig } from "../../src/config.js";
+import { ConfigError, hasPlatform, loadConfig } from "../../src/app/config.js";
 
 const SLACK_BOT = "xoxb-1234-5678-abcdef";
 const SLACK_APP = "xapp-1-A1-123-abcdef";

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logging.js";
+import { loadConfig } from "../../src/app/config.js";
+import { createLogger } from "../../src/app/logging.js";
 
 function capture() {
   const stream = new PassThrough();

@@ -3,7 +3,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountPlayground } from "../../src/adapters/web/playground.js";
 import type { StreamEvent, WebReply } from "../../src/adapters/web/wire.js";
-import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { InMemoryRateLimiter } from "../../src/core/rate-limit.js";
 import { HttpServer } from "../../src/http/server.js";
@@ -104,7 +103,6 @@ describe("playground API", () => {
       mode: "llm",
       rateable: true,
       ephemeral: false,
-      cardsOnly: false,
       language: "en",
     });
     expect(reply.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -145,14 +143,13 @@ describe("playground API", () => {
     hold.resolve();
   });
 
-  it("runs slash commands: a card reply shows its cards instead of their markdown", async () => {
+  it("runs slash commands: cards and comparisons come as parts, not as markdown", async () => {
     const project = finalReply(
       await events(
         await post(pg.url, "api/command", { name: "project", text: "kubevirt", conversation: CONVERSATION }),
       ),
     );
-    expect(project.cardsOnly).toBe(true);
-    expect(project.cards.map((c) => c.projectId)).toEqual(["kubevirt"]);
+    expect(project.parts.map((p) => (p.type === "card" ? p.card.projectId : p.type))).toEqual(["kubevirt"]);
     expect(project.rateable).toBe(false);
 
     const compare = finalReply(
@@ -164,8 +161,10 @@ describe("playground API", () => {
         }),
       ),
     );
-    expect(compare.cardsOnly).toBe(false);
-    expect(compare.cards.map((c) => c.projectId)).toEqual(["cluster-api", "vcluster"]);
+    const [comparison] = compare.parts;
+    expect(
+      comparison?.type === "comparison" && comparison.comparison.projects.map((p) => p.projectId),
+    ).toEqual(["cluster-api", "vcluster"]);
 
     const unknown = finalReply(
       await events(await post(pg.url, "api/command", { name: "nope", conversation: CONVERSATION })),
@@ -382,14 +381,9 @@ describe("playground rate limits", () => {
 describe("mounting the playground", () => {
   it("fails naming the folder when the page's files are missing", async () => {
     const http = new HttpServer(silentLogger);
-    const runtime = {
-      config: loadConfig({}),
-      logger: silentLogger,
-      kb: await loadRepoKb(),
-      bot: await createTestBot(),
-    };
+    const context = { logger: silentLogger, bot: await createTestBot() };
     const missing = path.join(repoRoot, "no-such-public-dir");
-    expect(() => mountPlayground(runtime, http, { assetsDir: missing })).toThrow(
+    expect(() => mountPlayground(context, http, { host: "127.0.0.1", assetsDir: missing })).toThrow(
       `cannot read ${path.join(missing, "index.html")}`,
     );
   });

@@ -1,6 +1,6 @@
 import { mountPlayground, type PlaygroundOptions } from "../../src/adapters/web/playground.js";
 import type { StreamEvent } from "../../src/adapters/web/wire.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/app/config.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../../src/core/answer/answerer.js";
 import { ExtractiveAnswerer } from "../../src/core/answer/extractive.js";
 import { toSources } from "../../src/core/answer/sources.js";
@@ -77,7 +77,11 @@ export interface Playground {
 
 /** A real HttpServer on a free loopback port with the playground mounted over the repository's knowledge base. */
 export async function startPlayground(
-  options: { env?: Record<string, string>; bot?: Partial<BotDeps>; playground?: PlaygroundOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    bot?: Partial<BotDeps>;
+    playground?: Partial<PlaygroundOptions>;
+  } = {},
 ): Promise<Playground> {
   const kb = await loadRepoKb();
   const config = loadConfig({ PORT: "0", ...options.env });
@@ -87,7 +91,11 @@ export async function startPlayground(
   const feedback: Feedback[] = [];
   bot.onFeedback((f) => feedback.push(f));
   const http = new HttpServer(silentLogger);
-  mountPlayground({ config, logger: silentLogger, kb, bot }, http, options.playground);
+  mountPlayground({ logger: silentLogger, bot }, http, {
+    host: config.host,
+    ...(config.playground.token ? { token: config.playground.token } : {}),
+    ...options.playground,
+  });
   const address = await http.listen(0, config.host);
   return {
     url: `http://${config.host}:${address.port}/`,

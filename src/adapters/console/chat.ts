@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createInterface } from "node:readline";
-import type { Bot } from "../../core/bot.js";
-import { parseCommandLine } from "../../core/bot.js";
-import { markdownToTerminal, renderFooter, renderReply } from "./render.js";
+import { createInterface, type Interface } from "node:readline";
+import { type Bot, parseCommandLine, type ReplyEvent } from "../../core/index.js";
+import type { Adapter, AdapterContext } from "../adapter.js";
+import { WorkTracker } from "../shared/work-tracker.js";
+import { renderBody, renderFooter, renderReply, stripControl } from "./render.js";
 
 export interface ChatOptions {
   input: NodeJS.ReadableStream;
@@ -18,10 +19,73 @@ const WELCOME = [
   "/new starts a new conversation; /exit or Ctrl-D quits.",
 ].join("\n");
 
-/** An interactive chat in the terminal: the same commands and questions as Slack and Discord. */
+/**
+ * Prints a streaming reply as it comes: appended text as it arrives, nothing once it is revised.
+ * `shown()` is the text printed; when it is not the final reply's, the caller prints the reply whole.
+ */
+export function terminalStream(output: NodeJS.WritableStream): {
+  onEvent: (event: ReplyEvent) => void;
+  shown: () => string;
+} {
+  let shown = "";
+  let linear = true;
+  return {
+    onEvent: (event) => {
+      if (event.type === "delta" && linear) {
+        output.write(stripControl(event.text));
+        shown += event.text;
+      } else if (event.type === "replace") linear = false;
+    },
+    shown: () => shown,
+  };
+}
+
+/** The terminal chat as an adapter: the same commands and questions as Slack and Discord. */
+export class ConsoleAdapter implements Adapter {
+  readonly name = "console";
+  private readonly work = new WorkTracker();
+  private rl: Interface | undefined;
+  private finished: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ChatOptions) {}
+
+  /** Resolves when the person leaves the chat (/exit, Ctrl-D) or the adapter stops. */
+  get closed(): Promise<void> {
+    return this.finished;
+  }
+
+  async start(context: AdapterContext): Promise<void> {
+    const rl = createInterface({
+      input: this.options.input,
+      output: this.options.output,
+      terminal: this.options.stream,
+    });
+    this.rl = rl;
+    const loop = chatLoop(context.bot, rl, this.options, (work) => this.work.add(work));
+    this.finished = loop.finally(() => rl.close());
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.rl?.close();
+    await this.work.drain(graceMs);
+  }
+}
+
+/** Runs a chat until the input ends. */
 export async function runChat(bot: Bot, options: ChatOptions): Promise<void> {
-  const rl = createInterface({ input: options.input, output: options.output, terminal: options.stream });
+  const adapter = new ConsoleAdapter(options);
+  await adapter.start({ bot, logger: bot.logger });
+  await adapter.closed;
+}
+
+async function chatLoop(
+  bot: Bot,
+  rl: Interface,
+  options: ChatOptions,
+  track: (work: Promise<void>) => void,
+): Promise<void> {
   const write = (text: string) => options.output.write(`${text}\n`);
+  const style = { color: options.color };
   let conversationId = `console:${randomUUID()}`;
   write(WELCOME);
   rl.setPrompt("you> ");
@@ -41,33 +105,24 @@ export async function runChat(bot: Bot, options: ChatOptions): Promise<void> {
     }
     const command = parseCommandLine(line);
     const base = { platform: "console" as const, conversationId, userId: "console" };
-    let streamed = "";
-    const onProgress = options.stream
-      ? ({ text }: { text: string }) => {
-          // Print only what is new; the answer is re-rendered whole at the end if it changed.
-          if (text.startsWith(streamed)) options.output.write(text.slice(streamed.length));
-          streamed = text;
-        }
-      : undefined;
-    const reply = await bot.handle(
+    const stream = options.stream ? terminalStream(options.output) : undefined;
+    const handling = bot.handle(
       command
         ? { ...base, kind: "command", name: command.name, text: command.text }
         : { ...base, kind: "question", text: line },
-      onProgress ? { onProgress } : {},
+      stream ? { onEvent: stream.onEvent } : {},
     );
-    if (streamed) {
+    track(handling.then(() => undefined));
+    const reply = await handling;
+    const shown = stream?.shown() ?? "";
+    if (shown) {
       options.output.write("\n");
-      const footer = renderFooter(reply, { color: options.color });
-      write(
-        reply.text === streamed
-          ? footer
-          : `${markdownToTerminal(reply.text, { color: options.color })}\n\n${footer}`,
-      );
+      const footer = renderFooter(reply, style);
+      write(shown === reply.text ? footer : `${renderBody(reply, style)}\n\n${footer}`);
     } else {
-      write(renderReply(reply, { color: options.color }));
+      write(renderReply(reply, style));
     }
     write("");
     rl.prompt();
   }
-  rl.close();
 }

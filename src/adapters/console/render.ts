@@ -1,4 +1,5 @@
-import type { Reply } from "../../core/types.js";
+import { partMarkdown, type Reply } from "../../core/index.js";
+import { labelsFor } from "../shared/labels.js";
 
 export interface TerminalStyle {
   color: boolean;
@@ -20,19 +21,27 @@ export function markdownToTerminal(markdown: string, style: TerminalStyle): stri
     .replace(/\[([^\]]+)\]\((\S+?)\)/g, (_m, t: string, url: string) => `${t} <${url}>`);
 }
 
-/** The parts of a reply below its text: notice and numbered sources. */
+/** The parts of a reply below its body: notice and numbered sources. */
 export function renderFooter(reply: Reply, style: TerminalStyle): string {
   const lines: string[] = [];
   if (reply.notice) lines.push(ansi("2", stripControl(reply.notice), style.color));
   if (reply.sources.length > 0) {
-    lines.push(ansi("2", reply.language === "zh" ? "来源：" : "Sources:", style.color));
+    lines.push(
+      ansi("2", `${labelsFor(reply.language).sources}${reply.language === "zh" ? "：" : ":"}`, style.color),
+    );
     for (const s of reply.sources) lines.push(ansi("2", `  [${s.n}] ${s.section} — ${s.url}`, style.color));
   }
   return lines.join("\n");
 }
 
-/** A whole reply for a terminal. Cards are already in `text` as markdown. */
+/** A reply's body for a terminal: each part as terminal text (cards and comparisons as their markdown form). */
+export function renderBody(reply: Reply, style: TerminalStyle): string {
+  return reply.parts
+    .map((part) => markdownToTerminal(partMarkdown(part, reply.language), style))
+    .join("\n\n");
+}
+
+/** A whole reply for a terminal. */
 export function renderReply(reply: Reply, style: TerminalStyle): string {
-  const footer = renderFooter(reply, style);
-  return [markdownToTerminal(reply.text, style), footer].filter(Boolean).join("\n\n");
+  return [renderBody(reply, style), renderFooter(reply, style)].filter(Boolean).join("\n\n");
 }

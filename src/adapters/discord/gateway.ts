@@ -1,178 +1,15 @@
-import {
-  type AutocompleteInteraction,
-  ChannelType,
-  Client,
-  type ClientOptions,
-  Events,
-  GatewayIntentBits,
-  type Interaction,
-  type InteractionReplyOptions,
-  type Message,
-  type MessageCreateOptions,
-  type MessageEditOptions,
-  MessageFlags,
-  type MessageMentionOptions,
-  Partials,
-  type RepliableInteraction,
-  type SendableChannels,
-  ThreadAutoArchiveDuration,
-} from "discord.js";
-import type { DiscordConfig } from "../../config.js";
-import type { Bot } from "../../core/bot.js";
-import type { Deduplicator } from "../../core/dedupe.js";
-import { BotError } from "../../core/errors.js";
-import type { Logger } from "../../core/logger.js";
-import type { Reply } from "../../core/types.js";
-import {
-  conversationId,
-  DEDUPE_TTL_MS,
-  type DiscordPlace,
-  dedupeKey,
-  stripBotMention,
-  threadName,
-} from "./conversation.js";
-import {
-  type DiscordStats,
-  type DiscordTiming,
-  type IncomingInteraction,
-  type InteractionHandler,
-  type InteractionResponder,
-  isAnswer,
-} from "./interaction-flow.js";
+import { Client, type ClientOptions, Events, GatewayIntentBits, type Message, Partials } from "discord.js";
+import { type Bot, BotError, type Deduplicator, type Logger } from "../../core/index.js";
+import { stripBotMention } from "./conversation.js";
+import { fromDiscordJs, GatewayResponder } from "./gateway-responder.js";
+import type { DiscordStats, DiscordTiming, InteractionHandler } from "./interaction-flow.js";
 import { errorFields } from "./log-fields.js";
-import { type DiscordMessage, renderApology, renderReply } from "./render.js";
+import { MentionFlow } from "./mention-flow.js";
+import { NO_MENTIONS } from "./message-options.js";
+import type { DiscordSettings } from "./settings.js";
 
-/** Pings nobody: not @everyone, roles or users, and not the author of a message replied to. */
-export const NO_MENTIONS: MessageMentionOptions = { parse: [], repliedUser: false };
-
-/** Threads the bot started, remembered so follow-ups there need no mention. Bounded. */
-const MAX_REMEMBERED_THREADS = 10_000;
-
-function flagsOf(
-  message: DiscordMessage,
-  ephemeral: boolean,
-): (MessageFlags.SuppressEmbeds | MessageFlags.Ephemeral)[] {
-  const flags: (MessageFlags.SuppressEmbeds | MessageFlags.Ephemeral)[] = [];
-  if (message.suppressEmbeds) flags.push(MessageFlags.SuppressEmbeds);
-  if (ephemeral) flags.push(MessageFlags.Ephemeral);
-  return flags;
-}
-
-function createOptions(message: DiscordMessage): MessageCreateOptions {
-  return {
-    ...(message.content ? { content: message.content } : {}),
-    embeds: message.embeds,
-    components: message.components,
-    allowedMentions: NO_MENTIONS,
-    flags: message.suppressEmbeds ? [MessageFlags.SuppressEmbeds] : [],
-  };
-}
-
-function replyOptions(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
-  return {
-    ...(message.content ? { content: message.content } : {}),
-    embeds: message.embeds,
-    components: message.components,
-    allowedMentions: NO_MENTIONS,
-    flags: flagsOf(message, ephemeral),
-  };
-}
-
-function editOptions(message: DiscordMessage): MessageEditOptions {
-  return {
-    // An empty string clears the "thinking…" or progress text when the answer is embeds only.
-    content: message.content,
-    embeds: message.embeds,
-    components: message.components,
-    allowedMentions: NO_MENTIONS,
-    // Always explicit: a progress edit may have set SUPPRESS_EMBEDS, which the final embeds must clear.
-    flags: message.suppressEmbeds ? [MessageFlags.SuppressEmbeds] : [],
-  };
-}
-
-/** The discord.js side of an interaction: deferReply, reply, editReply, followUp, respond. */
-class GatewayResponder implements InteractionResponder {
-  constructor(private readonly interaction: RepliableInteraction | AutocompleteInteraction) {}
-
-  private repliable(): RepliableInteraction {
-    if (this.interaction.isAutocomplete())
-      throw new Error("an autocomplete interaction cannot be replied to");
-    return this.interaction;
-  }
-
-  async defer({ ephemeral }: { ephemeral: boolean }): Promise<void> {
-    await this.repliable().deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  }
-
-  async reply(message: DiscordMessage, { ephemeral }: { ephemeral: boolean }): Promise<void> {
-    await this.repliable().reply(replyOptions(message, ephemeral));
-  }
-
-  async editOriginal(message: DiscordMessage): Promise<void> {
-    await this.repliable().editReply(editOptions(message));
-  }
-
-  async followUp(message: DiscordMessage, { ephemeral }: { ephemeral: boolean }): Promise<void> {
-    await this.repliable().followUp(replyOptions(message, ephemeral));
-  }
-
-  async autocomplete(choices: { name: string; value: string }[]): Promise<void> {
-    if (!this.interaction.isAutocomplete()) throw new Error("not an autocomplete interaction");
-    await this.interaction.respond(choices);
-  }
-
-  async acknowledge(): Promise<void> {
-    const interaction = this.repliable();
-    if (!interaction.isMessageComponent()) throw new Error("only components can be acknowledged silently");
-    await interaction.deferUpdate();
-  }
-}
-
-function placeOf(interaction: Interaction): DiscordPlace {
-  const channel = interaction.channel;
-  return {
-    guildId: interaction.guildId,
-    channelId: interaction.channelId ?? "",
-    threadParentId: channel?.isThread() ? channel.parentId : null,
-  };
-}
-
-/** discord.js interaction → the handler's neutral form. */
-export function fromDiscordJs(interaction: Interaction): IncomingInteraction {
-  if (interaction.isChatInputCommand()) {
-    const options: Record<string, string | number | boolean> = {};
-    for (const option of interaction.options.data) {
-      if (option.value !== undefined && option.value !== null) options[option.name] = option.value;
-    }
-    return {
-      kind: "command",
-      id: interaction.id,
-      name: interaction.commandName,
-      options,
-      userId: interaction.user.id,
-      place: placeOf(interaction),
-    };
-  }
-  if (interaction.isAutocomplete()) {
-    const focused = interaction.options.getFocused(true);
-    return {
-      kind: "autocomplete",
-      id: interaction.id,
-      name: interaction.commandName,
-      focused: { name: focused.name, value: String(focused.value) },
-    };
-  }
-  if (interaction.isButton()) {
-    return {
-      kind: "button",
-      id: interaction.id,
-      customId: interaction.customId,
-      messageId: interaction.message.id,
-      userId: interaction.user.id,
-    };
-  }
-  return { kind: "other", id: interaction.id };
-}
+export { fromDiscordJs } from "./gateway-responder.js";
+export { NO_MENTIONS } from "./message-options.js";
 
 export interface GatewayDeps {
   bot: Bot;
@@ -187,18 +24,6 @@ export interface GatewayDeps {
   /** discord.js options merged over the defaults (tests: `rest: { retries: 0 }`). */
   clientOptions?: Partial<ClientOptions>;
   readyTimeoutMs?: number;
-}
-
-/** Repeats the typing indicator until stopped (Discord shows it for about 10 s per call). */
-function keepTyping(channel: SendableChannels, everyMs: number, log: Logger): () => void {
-  const type = (): void => {
-    channel
-      .sendTyping()
-      .catch((error: unknown) => log.debug({ err: errorFields(error) }, "typing indicator failed"));
-  };
-  type();
-  const timer = setInterval(type, everyMs);
-  return () => clearInterval(timer);
 }
 
 /** Login failures that mean a setting is wrong are reported as such, naming the setting. */
@@ -226,15 +51,16 @@ function loginError(error: unknown): Error {
  */
 export class DiscordGateway {
   readonly client: Client;
-  private readonly ownThreads = new Set<string>();
+  private readonly mentions: MentionFlow;
   private readonly log: Logger;
   private accepting = true;
 
   constructor(
-    private readonly config: DiscordConfig,
+    private readonly config: DiscordSettings,
     private readonly deps: GatewayDeps,
   ) {
     this.log = deps.logger;
+    this.mentions = new MentionFlow(deps);
     const intents = [
       GatewayIntentBits.Guilds,
       GatewayIntentBits.GuildMessages,
@@ -330,120 +156,14 @@ export class DiscordGateway {
     }
     const channel = message.channel;
     const mentioned = message.mentions.users.has(botId);
-    const inOwnThread = channel.isThread() && (this.ownThreads.has(channel.id) || channel.ownerId === botId);
+    const inOwnThread =
+      channel.isThread() && (this.mentions.startedThread(channel.id) || channel.ownerId === botId);
     const question = stripBotMention(message.content, botId);
     // Unaddressed messages, and follow-ups that arrive blank (no Message Content intent), are not for us.
     if ((!mentioned && message.guildId !== null && !inOwnThread) || (!mentioned && !question)) {
       stats.ignoredMessages++;
       return undefined;
     }
-    return this.answerMessage(message, question);
-  }
-
-  private async answerMessage(message: Message, question: string): Promise<void> {
-    const { bot, dedupe, stats, timing, signal } = this.deps;
-    const log = this.log.child({ messageId: message.id });
-    if (!(await dedupe.claim(dedupeKey.message(message.id), DEDUPE_TTL_MS).catch(() => true))) {
-      stats.duplicates++;
-      bot.metrics.dedupeHit("discord");
-      log.debug({}, "duplicate message ignored");
-      return;
-    }
-    let target: SendableChannels | undefined;
-    let replyTo: Message | undefined = message;
-    let language: Reply["language"] = "en";
-    try {
-      const where = await this.placeFor(message, question);
-      target = where.target;
-      replyTo = where.replyTo;
-      const stopTyping = keepTyping(target, timing.typingIntervalMs, log);
-      let reply: Reply;
-      try {
-        reply = await bot.handle(
-          {
-            kind: "question",
-            platform: "discord",
-            conversationId: where.conversationId,
-            userId: message.author.id,
-            text: question,
-            requestId: message.id,
-          },
-          { signal },
-        );
-      } finally {
-        stopTyping();
-      }
-      language = reply.language ?? "en";
-      const messages = renderReply(reply, isAnswer(reply) ? { feedbackFor: where.conversationId } : {});
-      await this.send(target, replyTo, messages);
-      stats.messagesAnswered++;
-    } catch (error) {
-      stats.failures++;
-      log.error({ err: errorFields(error) }, "answering a mention failed");
-      const channel = target ?? (message.channel.isSendable() ? message.channel : undefined);
-      if (channel) {
-        await this.send(channel, replyTo, [renderApology(language)]).catch((e: unknown) =>
-          log.warn({ err: errorFields(e) }, "could not send the apology"),
-        );
-      }
-    }
-  }
-
-  /** Guild text channels: a new thread from the message. DMs and threads: a reply in place. */
-  private async placeFor(
-    message: Message,
-    question: string,
-  ): Promise<{ target: SendableChannels; replyTo: Message | undefined; conversationId: string }> {
-    const channel = message.channel;
-    if (!channel.isSendable()) throw new Error(`channel ${channel.id} is not sendable`);
-    const place: DiscordPlace = {
-      guildId: message.guildId,
-      channelId: channel.id,
-      threadParentId: channel.isThread() ? channel.parentId : null,
-    };
-    const threadable =
-      channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
-    if (message.guildId !== null && threadable && !message.hasThread) {
-      try {
-        const thread = await message.startThread({
-          name: threadName(question),
-          autoArchiveDuration: ThreadAutoArchiveDuration.OneDay,
-        });
-        this.rememberThread(thread.id);
-        const inThread: DiscordPlace = {
-          guildId: message.guildId,
-          channelId: thread.id,
-          threadParentId: channel.id,
-        };
-        return { target: thread, replyTo: undefined, conversationId: conversationId(inThread, message.id) };
-      } catch (error) {
-        // Missing "Create Public Threads" permission and the like: answer in the channel instead.
-        this.log.warn(
-          { err: errorFields(error), channelId: channel.id },
-          "could not start a thread; replying in the channel",
-        );
-      }
-    }
-    return { target: channel, replyTo: message, conversationId: conversationId(place, message.id) };
-  }
-
-  private rememberThread(id: string): void {
-    this.ownThreads.add(id);
-    if (this.ownThreads.size > MAX_REMEMBERED_THREADS) {
-      const oldest = this.ownThreads.values().next().value;
-      if (oldest !== undefined) this.ownThreads.delete(oldest);
-    }
-  }
-
-  private async send(
-    target: SendableChannels,
-    replyTo: Message | undefined,
-    messages: DiscordMessage[],
-  ): Promise<void> {
-    for (const [i, message] of messages.entries()) {
-      const options = createOptions(message);
-      if (i === 0 && replyTo) await replyTo.reply({ ...options, failIfNotExists: false });
-      else await target.send(options);
-    }
+    return this.mentions.answer(message, question);
   }
 }

@@ -10,8 +10,8 @@ import {
   Routes,
 } from "discord.js";
 import { z } from "zod";
-import type { Logger } from "../../core/logger.js";
-import { type HttpServer, readBody, sendJson } from "../../http/server.js";
+import type { Logger } from "../../core/index.js";
+import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
 import type { DiscordPlace } from "./conversation.js";
 import type { IncomingInteraction, InteractionHandler, InteractionResponder } from "./interaction-flow.js";
 import type { DiscordMessage } from "./render.js";
@@ -225,7 +225,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * the endpoint refuse new work (503) while the process stops.
  */
 export function mountInteractionsEndpoint(
-  http: HttpServer,
+  http: HttpRoutes,
   options: InteractionsEndpointOptions,
 ): () => void {
   const key = discordPublicKey(options.publicKey);

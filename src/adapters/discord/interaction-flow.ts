@@ -1,9 +1,8 @@
-import type { Bot } from "../../core/bot.js";
-import type { CommandSpec } from "../../core/commands/command.js";
-import type { Deduplicator } from "../../core/dedupe.js";
-import { detectLanguage } from "../../core/knowledge/tokenize.js";
-import type { Logger } from "../../core/logger.js";
-import type { Language, Reply } from "../../core/types.js";
+import type { Bot, CommandSpec, Deduplicator, Language, Logger, Reply } from "../../core/index.js";
+import { detectLanguage } from "../../core/index.js";
+import { EditStream } from "../shared/edit-stream.js";
+import { labelsFor } from "../shared/labels.js";
+import { feedbackFor } from "../shared/reply-policy.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
 import { errorFields } from "./log-fields.js";
 import {
@@ -15,7 +14,6 @@ import {
   renderProgress,
   renderReply,
 } from "./render.js";
-import { LatestValueThrottle } from "./throttle.js";
 
 /** An interaction reduced to what the bot needs; built from discord.js objects or raw HTTP payloads. */
 export type IncomingInteraction =
@@ -58,12 +56,15 @@ export interface DiscordTiming {
   fastReplyDeadlineMs: number;
   /** Discord shows "typing…" for about 10 s per request. */
   typingIntervalMs: number;
+  /** A mention's answer shows a placeholder message once it takes this long (or starts streaming). */
+  placeholderDelayMs: number;
 }
 
 export const DEFAULT_TIMING: DiscordTiming = {
   progressIntervalMs: 1000,
   fastReplyDeadlineMs: 2000,
   typingIntervalMs: 8000,
+  placeholderDelayMs: 1500,
 };
 
 /** Counters for metrics and for tests that must see that something was ignored. */
@@ -97,11 +98,10 @@ export interface InteractionDeps {
   signal: AbortSignal;
 }
 
-const THANKS = "Thanks for the feedback!";
-
-/** Whether a reply answers a question (and so deserves feedback buttons). */
-export function isAnswer(reply: Reply): boolean {
-  return reply.mode === "llm" || reply.mode === "extractive";
+/** The render options of a public reply: feedback buttons on answers, per the shared policy. */
+export function renderOptionsFor(reply: Reply, conversation: string): { feedbackFor?: string } {
+  const feedback = feedbackFor(reply, conversation);
+  return feedback ? { feedbackFor: feedback } : {};
 }
 
 /** Resolves with the promise's value, or with `undefined` after `ms` (the promise keeps running). */
@@ -187,16 +187,22 @@ export class InteractionHandler {
       let reply: Reply;
       if (this.specs.get(interaction.name)?.slow) {
         await defer();
-        const progress = new LatestValueThrottle<string>(
-          async (text) => {
-            const message = renderProgress(text);
-            if (message) await responder.editOriginal(message);
+        // Deferring is the placeholder ("thinking…"); the answer streams as edits of it.
+        const progress = new EditStream(
+          {
+            show: async () => true,
+            edit: async (text) => {
+              const message = renderProgress(text);
+              if (message) await responder.editOriginal(message);
+            },
           },
-          timing.progressIntervalMs,
-          (error) => log.warn({ err: errorFields(error) }, "progress edit failed"),
+          {
+            intervalMs: timing.progressIntervalMs,
+            onError: (error) => log.warn({ err: errorFields(error) }, "progress edit failed"),
+          },
         );
         try {
-          reply = await bot.handle(request, { onProgress: ({ text }) => progress.push(text), signal });
+          reply = await bot.handle(request, { onEvent: progress.onEvent, signal });
         } finally {
           await progress.close();
         }
@@ -209,7 +215,7 @@ export class InteractionHandler {
           reply = await handling;
         }
       }
-      const messages = renderReply(reply, isAnswer(reply) ? { feedbackFor: conversation } : {});
+      const messages = renderReply(reply, renderOptionsFor(reply, conversation));
       // A deferred response's visibility was fixed when it was deferred; follow-ups match it.
       const ephemeral = !deferred && reply.ephemeral === true;
       const [first, ...rest] = messages as [DiscordMessage, ...DiscordMessage[]];
@@ -265,7 +271,7 @@ export class InteractionHandler {
         messageRef: interaction.messageId,
         value: feedback.value,
       });
-      await responder.reply(renderNotice(THANKS), { ephemeral: true });
+      await responder.reply(renderNotice(labelsFor("en").thanks), { ephemeral: true });
     } catch (error) {
       log.warn({ err: errorFields(error) }, "acknowledging a button failed");
     }

@@ -10,8 +10,8 @@ import {
   type RESTPutAPIApplicationCommandsResult,
   Routes,
 } from "discord.js";
-import type { CommandSpec } from "../../core/commands/command.js";
-import { BotError } from "../../core/errors.js";
+import type { CommandSpec } from "../../core/index.js";
+import { BotError } from "../../core/index.js";
 import { clip } from "./render.js";
 
 /** Discord's rule for chat-input command and option names (lower case only). */

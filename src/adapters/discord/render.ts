@@ -6,10 +6,18 @@ import {
   ButtonStyle,
   ComponentType,
 } from "discord.js";
-import { messages } from "../../core/answer/messages.js";
-import { cardMarkdown } from "../../core/commands/project-card.js";
-import { splitMessage } from "../../core/text-split.js";
-import type { Language, ProjectCard, Reply, Source } from "../../core/types.js";
+import {
+  type Comparison,
+  comparisonTitle,
+  type Language,
+  messages,
+  type ProjectCard,
+  type Reply,
+  type Source,
+  sessionLabel,
+} from "../../core/index.js";
+import { LABELS } from "../shared/labels.js";
+import { splitMessage } from "../shared/text-split.js";
 import { containsUrl, hasUnwrappedUrl, neutralisePings, safeContent } from "./safe-text.js";
 
 /** Discord's message limits, in characters (Discord counts code points; JS lengths never undercount them). */
@@ -93,16 +101,6 @@ function isPlainUrl(url: string): boolean {
   return /^https?:\/\/[^\s()<>]+$/.test(url) && neutralisePings(url) === url;
 }
 
-const LABELS = {
-  en: {
-    why: "Why it matters",
-    session: "KubeCon London session",
-    reading: "Further reading",
-    source: "Source",
-  },
-  zh: { why: "为什么重要", session: "KubeCon 伦敦推荐会议", reading: "延伸阅读", source: "来源" },
-} as const;
-
 /** A project card as an embed: summary, facts as inline fields, session and reading as links. */
 export function cardEmbed(card: ProjectCard, language: Language): APIEmbed {
   const l = LABELS[language];
@@ -114,7 +112,8 @@ export function cardEmbed(card: ProjectCard, language: Language): APIEmbed {
     if (n && v) fields.push({ name: n, value: v, inline });
   };
   for (const fact of card.facts) addField(fact.label, fact.value, true);
-  if (card.kubeconSession) addField(l.session, link(card.kubeconSession.title, card.kubeconSession.url));
+  if (card.kubeconSession)
+    addField(sessionLabel(card, language), link(card.kubeconSession.title, card.kubeconSession.url));
   if (card.furtherReading.length > 0) {
     const lines = card.furtherReading.map((r) => neutralisePings(`- ${link(clip(r.title, 200), r.url)}`));
     // Whole links only: a link cut in the middle would show as broken markdown.
@@ -135,13 +134,37 @@ export function cardEmbed(card: ProjectCard, language: Language): APIEmbed {
   return fitEmbed(embed);
 }
 
+/** A comparison as an embed: both summaries, then each fact as two inline fields side by side. */
+export function comparisonEmbed(comparison: Comparison, language: Language): APIEmbed {
+  const [a, b] = comparison.projects;
+  const fields: APIEmbedField[] = [];
+  for (const row of comparison.rows) {
+    for (const [i, project] of [a, b].entries()) {
+      const name = clip(neutralisePings(`${row.label} — ${project.name}`).trim(), LIMITS.fieldName);
+      const value = clip(neutralisePings(row.values[i] ?? comparison.missing).trim(), LIMITS.fieldValue);
+      if (name && value) fields.push({ name, value, inline: true });
+    }
+  }
+  const embed: APIEmbed = {
+    title: clip(neutralisePings(comparisonTitle(comparison, language)), LIMITS.title),
+    description: clip(
+      neutralisePings(`**${a.name}:** ${a.summary}\n**${b.name}:** ${b.summary}`),
+      LIMITS.description,
+    ),
+  };
+  // Whole rows only: a row cut in half would show one project's value without the other's.
+  const rows = fields.slice(0, LIMITS.fields - (LIMITS.fields % 2));
+  if (rows.length > 0) embed.fields = rows;
+  return fitEmbed(embed);
+}
+
 /** Numbered sources as one embed of links; `[n]` matches the citations in the text. */
 export function sourcesEmbed(sources: Source[], language: Language): APIEmbed {
   const lines = sources.map((s) => {
     const label = clip(s.section ? `${s.title} — ${s.section}` : s.title, 200);
     return neutralisePings(`\`[${s.n}]\` ${link(label, s.url)}`);
   });
-  return { title: language === "zh" ? "来源" : "Sources", description: clipLines(lines, LIMITS.description) };
+  return { title: LABELS[language].sources, description: clipLines(lines, LIMITS.description) };
 }
 
 /** Groups embeds into messages of at most 10 embeds and 6,000 characters. */
@@ -189,18 +212,15 @@ export function feedbackButtons(conversationId: string): APIActionRowComponent<A
   });
   return {
     type: ComponentType.ActionRow,
-    components: [button("up", "👍", "Helpful"), button("down", "👎", "Not helpful")],
+    components: [button("up", "👍", LABELS.en.helpful), button("down", "👎", LABELS.en.notHelpful)],
   };
 }
 
-/** A card-only reply repeats its card as markdown in `text`; the embed shows it, so the text is dropped. */
-function contentText(reply: Reply, language: Language): string {
-  const cards = reply.cards ?? [];
-  const cardOnly =
-    cards.length === 1 && reply.text.trim() === cardMarkdown(cards[0] as ProjectCard, language).trim();
-  const text = cardOnly ? "" : reply.text;
+/** The reply's markdown parts and its notice: what goes in message content (cards and comparisons are embeds). */
+function contentText(reply: Reply): string {
+  const texts = reply.parts.flatMap((p) => (p.type === "markdown" ? [p.text.trim()] : []));
   const notice = reply.notice ? `-# ${reply.notice.replace(/\s+/g, " ").trim()}` : "";
-  return [text.trim(), notice].filter(Boolean).join("\n\n");
+  return [...texts, notice].filter(Boolean).join("\n\n");
 }
 
 function message(content: string, embeds: APIEmbed[]): DiscordMessage {
@@ -221,10 +241,16 @@ function canCarryEmbeds(content: string): boolean {
  * the last message. Text is defused (no pings) and its links do not unfurl.
  */
 export function renderReply(reply: Reply, options: RenderOptions = {}): DiscordMessage[] {
-  const language = reply.language ?? "en";
-  const chunks = splitMessage(safeContent(contentText(reply, language)), LIMITS.content);
+  const language = reply.language;
+  const chunks = splitMessage(safeContent(contentText(reply)), LIMITS.content);
   const embeds = [
-    ...(reply.cards ?? []).map((card) => cardEmbed(card, language)),
+    ...reply.parts.flatMap((part) =>
+      part.type === "card"
+        ? [cardEmbed(part.card, language)]
+        : part.type === "comparison"
+          ? [comparisonEmbed(part.comparison, language)]
+          : [],
+    ),
     ...(reply.sources.length > 0 ? [sourcesEmbed(reply.sources, language)] : []),
   ];
   const groups = packEmbeds(embeds);
@@ -247,6 +273,11 @@ export function renderProgress(text: string): DiscordMessage | undefined {
   const first = chunks[0];
   if (first === undefined) return undefined;
   return message(chunks.length > 1 ? `${first}\n${ELLIPSIS}` : first, []);
+}
+
+/** The placeholder of an answer that has not started streaming yet. */
+export function renderThinking(language: Language): DiscordMessage {
+  return message(LABELS[language].thinking, []);
 }
 
 /** The short apology a failed request ends with. */

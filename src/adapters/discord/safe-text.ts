@@ -4,24 +4,11 @@
  * last line of defence in the text itself, so a forgotten option cannot turn into a mass ping.
  */
 
-import { classifyLines } from "../../core/text-split.js";
+import { removeMentions } from "../../core/index.js";
+import { classifyLines } from "../shared/text-split.js";
 
-const ZERO_WIDTH_SPACE = "\u200b";
-/** User, nickname and role mentions: `<@1>`, `<@!1>`, `<@&1>`. */
-const MENTION = /<@[!&]?\d+>/g;
-const EVERYONE = /@(everyone|here)/gi;
-
-/** Removes user and role mentions and defuses @everyone/@here with a zero-width space. */
-export function neutralisePings(text: string): string {
-  // Removing one mention can join its neighbours into a new one ("<@<@1>2>"), so repeat until stable.
-  let out = text;
-  for (;;) {
-    const next = out.replace(MENTION, "");
-    if (next === out) break;
-    out = next;
-  }
-  return out.replace(EVERYONE, `@${ZERO_WIDTH_SPACE}$1`);
-}
+/** Removes user and role mentions and defuses @everyone/@here (the rule lives in core/neutralise.ts). */
+export const neutralisePings = removeMentions;
 
 /** `[text](https://…)` whose target is not already in angle brackets. */
 const MASKED_LINK = /\]\((https?:\/\/[^\s)<>]+)\)/gi;

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as SlackLogger } from "@slack/bolt";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../core/index.js";
 
 const ORDER: Record<LogLevel, number> = {
   [LogLevel.DEBUG]: 0,

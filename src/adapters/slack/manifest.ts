@@ -1,4 +1,4 @@
-import type { CommandSpec } from "../../core/commands/command.js";
+import type { CommandSpec } from "../../core/index.js";
 
 /** How the app talks to Slack: Socket Mode (no public URL) or the HTTP Events API. */
 export type SlackMode = "socket" | "http";

@@ -1,5 +1,5 @@
-import { neutraliseMentions } from "../../core/neutralise.js";
-import { classifyLines } from "../../core/text-split.js";
+import { neutraliseMentions } from "../../core/index.js";
+import { classifyLines } from "../shared/text-split.js";
 
 const ZWSP = "\u200b";
 

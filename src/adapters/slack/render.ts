@@ -1,6 +1,15 @@
-import { cardMarkdown } from "../../core/commands/project-card.js";
-import { MIN_SPLIT_CHARS, splitMessage } from "../../core/text-split.js";
-import type { Language, ProjectCard, Reply, Source } from "../../core/types.js";
+import {
+  type Comparison,
+  comparisonTitle,
+  type Language,
+  type ProjectCard,
+  type Reply,
+  type ReplyPart,
+  type Source,
+  sessionLabel,
+} from "../../core/index.js";
+import { LABELS } from "../shared/labels.js";
+import { MIN_SPLIT_CHARS, splitMessage } from "../shared/text-split.js";
 import { escapeMrkdwn, markdownToMrkdwn, mrkdwnLink, plainText } from "./mrkdwn.js";
 
 /** Slack's documented limits, and one it enforces without documenting. */
@@ -75,32 +84,7 @@ export interface RenderOptions {
   preface?: string;
 }
 
-const labels = {
-  en: {
-    sources: "Sources",
-    thinking: "Thinking…",
-    writing: "Writing…",
-    why: "Why it matters",
-    session: "KubeCon London session",
-    reading: "Further reading",
-    source: "Source",
-    helpful: "Helpful",
-    notHelpful: "Not helpful",
-    empty: "(no answer)",
-  },
-  zh: {
-    sources: "来源",
-    thinking: "思考中…",
-    writing: "正在撰写…",
-    why: "为什么重要",
-    session: "KubeCon 伦敦推荐会议",
-    reading: "延伸阅读",
-    source: "来源",
-    helpful: "有帮助",
-    notHelpful: "没有帮助",
-    empty: "（没有回答）",
-  },
-} as const;
+const labels = LABELS;
 
 // Splitting starts below the section limit; escaping can only grow text (& becomes &amp;), and a
 // chunk that still grows past the limit is split again with half the budget.
@@ -177,7 +161,9 @@ function cardBlocks(card: ProjectCard, language: Language): SlackBlock[] {
   }
   const links: string[] = [];
   if (card.kubeconSession) {
-    links.push(`*${l.session}:* ${mrkdwnLink(card.kubeconSession.url, card.kubeconSession.title)}`);
+    links.push(
+      `*${sessionLabel(card, language)}:* ${mrkdwnLink(card.kubeconSession.url, card.kubeconSession.title)}`,
+    );
   }
   if (card.furtherReading.length > 0) {
     links.push(`*${l.reading}:*`, ...card.furtherReading.map((r) => `• ${mrkdwnLink(r.url, r.title)}`));
@@ -196,6 +182,49 @@ function cardBlocks(card: ProjectCard, language: Language): SlackBlock[] {
   const where = truncate(card.section, 150);
   blocks.push(context([`${l.source}: ${mrkdwnLink(card.articleUrl, where)}`]));
   return blocks;
+}
+
+/** A comparison: a header, each project's summary, then one row of fields per fact (A | B). */
+function comparisonBlocks(comparison: Comparison, language: Language): SlackBlock[] {
+  const [a, b] = comparison.projects;
+  const blocks: SlackBlock[] = [
+    {
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: truncate(plainText(comparisonTitle(comparison, language)), SLACK_LIMITS.headerChars),
+        emoji: true,
+      },
+    },
+    ...sectionTexts(`**${a.name}:** ${a.summary}\n**${b.name}:** ${b.summary}`).map(section),
+  ];
+  const field = (name: string, label: string, value: string): MrkdwnText => ({
+    type: "mrkdwn",
+    text: truncate(
+      `*${escapeMrkdwn(label)} — ${escapeMrkdwn(name)}*\n${escapeMrkdwn(value)}`,
+      SLACK_LIMITS.fieldChars,
+    ),
+  });
+  // Two fields a row puts A and B side by side; a section holds at most 10 fields (5 rows).
+  const fields = comparison.rows.flatMap((row) => [
+    field(a.name, row.label, row.values[0]),
+    field(b.name, row.label, row.values[1]),
+  ]);
+  for (let i = 0; i < fields.length; i += SLACK_LIMITS.fields) {
+    blocks.push({ type: "section", fields: fields.slice(i, i + SLACK_LIMITS.fields) });
+  }
+  return blocks;
+}
+
+function partBlocks(part: ReplyPart, language: Language): SlackBlock[] {
+  switch (part.type) {
+    case "markdown":
+      return sectionTexts(part.text).map(section);
+    case "card":
+      return cardBlocks(part.card, language);
+    case "comparison":
+      return comparisonBlocks(part.comparison, language);
+  }
 }
 
 function feedbackBlock(conversationId: string, language: Language): ActionsBlock {
@@ -273,26 +302,16 @@ function pack(blocks: SlackBlock[], empty: string): SlackMessage[] {
   return messages.map((b) => ({ text: fallbackText(b, empty), blocks: b }));
 }
 
-/** Whether the reply's text is nothing but its cards as markdown, so native cards can replace it. */
-function cardsOnly(reply: Reply, language: Language): boolean {
-  const cards = reply.cards ?? [];
-  return cards.length > 0 && reply.text.trim() === cards.map((c) => cardMarkdown(c, language)).join("\n\n");
-}
-
 /**
- * A reply as Slack messages: the text as mrkdwn sections (split, never truncated), project cards
- * as header + fields, the notice and sources as context, and feedback buttons on the last message.
+ * A reply as Slack messages: markdown parts as mrkdwn sections (split, never truncated), project
+ * cards as header + fields, comparisons as side-by-side fields, the notice and sources as context, and feedback buttons on the last message.
  * Every message is within Slack's limits, and no text in it can ping anyone.
  */
 export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMessage[] {
-  const language = reply.language ?? "en";
+  const language = reply.language;
   const blocks: SlackBlock[] = [];
   if (options.preface) blocks.push(context([escapeMrkdwn(truncate(options.preface, 300))]));
-  if (cardsOnly(reply, language)) {
-    for (const card of reply.cards ?? []) blocks.push(...cardBlocks(card, language));
-  } else {
-    blocks.push(...sectionTexts(reply.text).map(section));
-  }
+  for (const part of reply.parts) blocks.push(...partBlocks(part, language));
   if (reply.notice)
     blocks.push(context([`:information_source: ${escapeMrkdwn(truncate(reply.notice, 2_000))}`]));
   if (reply.sources.length > 0) blocks.push(...sourcesBlocks(reply.sources, language));

@@ -7,12 +7,12 @@ import {
   type ReceiverEvent,
   type Logger as SlackLogger,
 } from "@slack/bolt";
-import type { Logger } from "../../core/logger.js";
-import { type HttpServer, readBody, sendJson } from "../../http/server.js";
+import type { Logger } from "../../core/index.js";
+import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
 import { verifySlackSignature } from "./request-verification.js";
 
 export interface SharedServerReceiverOptions {
-  http: HttpServer;
+  http: HttpRoutes;
   path: string;
   signingSecret: string;
   logger: Logger;

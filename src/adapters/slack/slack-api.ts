@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../core/index.js";
 import type { SlackMessage } from "./render.js";
 
 /** Where a message goes: a channel (or DM), optionally inside a thread. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BotError } from "../../core/errors.js";
+import { BotError } from "../../core/index.js";
 
 /**
  * Where the page's files live: `public/` at the package root. This file sits three levels below

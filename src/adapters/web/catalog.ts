@@ -1,6 +1,5 @@
-import { projectCard } from "../../core/commands/project-card.js";
-import type { KnowledgeBase } from "../../core/knowledge/knowledge-base.js";
-import type { Language, ProjectCard } from "../../core/types.js";
+import type { KnowledgeBase, Language, ProjectCard } from "../../core/index.js";
+import { projectCard } from "../../core/index.js";
 
 /** A catalog project as the knowledge-base view lists it: its card plus how it may be named. */
 export interface CatalogProject extends ProjectCard {

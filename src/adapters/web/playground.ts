@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import type { BotRequest } from "../../core/types.js";
-import { type HttpServer, readBody, sendJson as sendServerJson } from "../../http/server.js";
-import type { Runtime } from "../../main.js";
+import type { BotRequest } from "../../core/index.js";
+import { BotError } from "../../core/index.js";
+import type { Adapter, AdapterContext } from "../adapter.js";
+import { type HttpRoutes, readBody, sendJson as sendServerJson } from "../shared/http.js";
+import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
@@ -11,10 +13,12 @@ import { ReplyLedger } from "./reply-ledger.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
 
-/** What the playground needs of the runtime. */
-export type PlaygroundRuntime = Pick<Runtime, "config" | "logger" | "kb" | "bot">;
-
+/** The playground's settings. */
 export interface PlaygroundOptions {
+  /** The address the server listens on: decides who can reach the page. */
+  host: string;
+  /** When set, required to use the playground (Bearer header or basic-auth password). */
+  token?: string;
   /** Folder of the page's files; defaults to `public/` at the package root. */
   assetsDir?: string;
 }
@@ -82,24 +86,52 @@ async function readJson<S extends z.ZodType>(
   return result.data;
 }
 
+/** The web playground as an adapter: its routes on the process's HTTP server. */
+export class WebAdapter implements Adapter {
+  readonly name = "web";
+  private readonly work = new WorkTracker();
+  private stopping = false;
+
+  constructor(private readonly options: PlaygroundOptions) {}
+
+  async start(context: AdapterContext): Promise<void> {
+    if (!context.http) throw new BotError("bad-config", "the playground needs the HTTP server on PORT");
+    mountPlayground(context, context.http, this.options, {
+      track: (work) => this.work.add(work),
+      accepting: () => !this.stopping,
+    });
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    await this.work.drain(graceMs);
+  }
+}
+
+interface Lifecycle {
+  track(work: Promise<void>): void;
+  accepting(): boolean;
+}
+
 /**
  * Mounts the web playground on the shared HTTP server: the page at `/`, its files under
  * `/assets/`, and a JSON API (`POST /api/ask`, `POST /api/command` streaming NDJSON,
- * `GET /api/kb`, `POST /api/feedback`). Mounts unconditionally: callers check
- * `config.playground.enabled`. Throws when the page's files are missing.
+ * `GET /api/kb`, `POST /api/feedback`). Throws when the page's files are missing.
  */
 export function mountPlayground(
-  runtime: PlaygroundRuntime,
-  http: HttpServer,
-  options: PlaygroundOptions = {},
+  context: Pick<AdapterContext, "bot" | "logger">,
+  http: HttpRoutes,
+  options: PlaygroundOptions,
+  lifecycle: Lifecycle = { track: () => {}, accepting: () => true },
 ): void {
-  const { config, bot } = runtime;
-  const log = runtime.logger.child({ adapter: "web" });
-  const token = config.playground.token;
+  const { bot } = context;
+  const config = { host: options.host };
+  const log = context.logger.child({ adapter: "web" });
+  const token = options.token;
   const assets = loadAssets(options.assetsDir);
   // The knowledge base does not change while the process runs: its view is serialised once.
   const kbAsset = toAsset(
-    Buffer.from(JSON.stringify(knowledgeBaseView(runtime.kb))),
+    Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb))),
     "application/json; charset=utf-8",
   );
   const ledger = new ReplyLedger();
@@ -148,14 +180,11 @@ export function mountPlayground(
     });
     const writer = new NdjsonWriter(res);
     writer.start(SECURITY_HEADERS);
-    let shown = "";
     try {
       const reply = await bot.handle(request, {
         signal: controller.signal,
-        onProgress: ({ text }) => {
-          const event = progressEvent(shown, text);
-          shown = text;
-          if (event) writer.write(event);
+        onEvent: (event) => {
+          if (event.type !== "final") writer.write(progressEvent(event));
         },
       });
       const id = randomUUID();
@@ -175,6 +204,17 @@ export function mountPlayground(
     } finally {
       writer.end();
     }
+  };
+
+  /** Answers through `answer`, tracked for the shutdown drain. */
+  const tracked = (res: ServerResponse, request: BotRequest, visitor: Visitor): Promise<void> => {
+    if (!lifecycle.accepting()) {
+      sendJson(res, 503, { error: "restarting" });
+      return Promise.resolve();
+    }
+    const work = answer(res, request, visitor);
+    lifecycle.track(work);
+    return work;
   };
 
   const requestBase = (visitor: Visitor, conversationKey: string) => ({
@@ -205,7 +245,7 @@ export function mountPlayground(
     const body = await readJson(req, res, askBody, BODY_LIMITS.ask);
     if (!body) return;
     const visitor = visitorOf(req);
-    await answer(
+    await tracked(
       res,
       { ...requestBase(visitor, body.conversation), kind: "question", text: body.text },
       visitor,
@@ -217,7 +257,7 @@ export function mountPlayground(
     const body = await readJson(req, res, commandBody, BODY_LIMITS.ask);
     if (!body) return;
     const visitor = visitorOf(req);
-    await answer(
+    await tracked(
       res,
       {
         ...requestBase(visitor, body.conversation),

@@ -1,16 +1,24 @@
 import type { ServerResponse } from "node:http";
-import { cardMarkdown } from "../../core/commands/project-card.js";
-import type { AnswerMode, FallbackReason, Language, ProjectCard, Reply, Source } from "../../core/types.js";
+import type {
+  AnswerMode,
+  ErrorCode,
+  FallbackReason,
+  Language,
+  Reply,
+  ReplyEvent,
+  ReplyPart,
+  Source,
+} from "../../core/index.js";
+import { feedbackFor } from "../shared/reply-policy.js";
 
 /** A reply as the playground page receives it. Every string in it is shown as text, never as HTML. */
 export interface WebReply {
   /** Names the reply for 👍/👎. */
   id: string;
-  /** Markdown. */
+  /** What the page shows, part by part: markdown, project cards, comparisons. */
+  parts: ReplyPart[];
+  /** The whole reply as markdown (copy and paste). */
   text: string;
-  /** The text only repeats the cards as markdown: the page shows the cards instead. */
-  cardsOnly: boolean;
-  cards: ProjectCard[];
   sources: Source[];
   mode?: AnswerMode;
   fallback?: FallbackReason;
@@ -18,6 +26,7 @@ export interface WebReply {
   language: Language;
   /** An error, a refusal or a rate limit rather than an answer. */
   ephemeral: boolean;
+  error?: ErrorCode;
   /** Whether 👍/👎 apply: answers (by a model or extractive), as on Slack and Discord. */
   rateable: boolean;
 }
@@ -35,37 +44,27 @@ export type StreamEvent =
 
 export const NDJSON_TYPE = "application/x-ndjson; charset=utf-8";
 
-/** Whether 👍/👎 apply to a reply. */
-export function isRateable(reply: Reply): boolean {
-  return reply.mode === "llm" || reply.mode === "extractive";
-}
-
 /** The page's view of a core reply. */
 export function toWebReply(reply: Reply, id: string): WebReply {
-  const language = reply.language ?? "en";
-  const cards = reply.cards ?? [];
   const out: WebReply = {
     id,
+    parts: reply.parts,
     text: reply.text,
-    cardsOnly:
-      cards.length > 0 && reply.text.trim() === cards.map((c) => cardMarkdown(c, language)).join("\n\n"),
-    cards,
     sources: reply.sources,
-    language,
-    ephemeral: reply.ephemeral === true,
-    rateable: isRateable(reply),
+    language: reply.language,
+    ephemeral: reply.ephemeral,
+    rateable: feedbackFor(reply, id) !== undefined,
   };
   if (reply.mode) out.mode = reply.mode;
   if (reply.fallback) out.fallback = reply.fallback;
   if (reply.notice) out.notice = reply.notice;
+  if (reply.error) out.error = reply.error.code;
   return out;
 }
 
-/** The event that brings a page showing `previous` to `next`: a delta when the text only grew. */
-export function progressEvent(previous: string, next: string): StreamEvent | undefined {
-  if (next === previous) return undefined;
-  if (next.startsWith(previous)) return { type: "delta", text: next.slice(previous.length) };
-  return { type: "text", text: next };
+/** The stream line of a core event while the answer is written (the final reply is sent on its own). */
+export function progressEvent(event: Exclude<ReplyEvent, { type: "final" }>): StreamEvent {
+  return event.type === "delta" ? { type: "delta", text: event.text } : { type: "text", text: event.text };
 }
 
 /** Writes stream events to a response, one JSON object per line, flushed as written. */

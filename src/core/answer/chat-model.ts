@@ -1,3 +1,4 @@
+import { BotError } from "../errors.js";
 /** A message of a chat completion request. */
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -52,7 +53,7 @@ export type ChatModelErrorKind =
   | "unknown";
 
 /** A failed model call, classified. Its message may hold server detail: log it, never show it. */
-export class ChatModelError extends Error {
+export class ChatModelError extends BotError {
   readonly kind: ChatModelErrorKind;
   readonly status: number | undefined;
   /** How long the server asked us to wait (Retry-After), when it said. */
@@ -63,7 +64,7 @@ export class ChatModelError extends Error {
     message: string,
     options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super("llm-failed", message, { cause: options.cause });
     this.name = "ChatModelError";
     this.kind = kind;
     this.status = options.status;

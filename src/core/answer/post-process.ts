@@ -1,4 +1,5 @@
 import type { Passage } from "../knowledge/knowledge-base.js";
+import { neutraliseMarkup as neutralisePings } from "../neutralise.js";
 import type { Language, Source } from "../types.js";
 import { toSources } from "./sources.js";
 
@@ -21,8 +22,6 @@ export interface SanitizerOptions {
   maxChars: number;
 }
 
-/** A zero-width space after "@" (or "#") keeps the text readable and stops every platform from pinging. */
-const ZWSP = "\u200b";
 const FINGERPRINT_MIN_CHARS = 30;
 // Domains a chat platform would turn into a link even without a scheme.
 const LINKABLE_TLDS =
@@ -145,19 +144,8 @@ export class AnswerSanitizer {
   }
 }
 
-/** @everyone, @here, @channel and Slack/Discord mention syntax, made inert. */
-export function neutralisePings(text: string): string {
-  return (
-    text
-      .replace(/<!(channel|here|everyone)(?:\|[^>]*)?>/gi, `@${ZWSP}$1`)
-      .replace(/<!subteam\^[^>|]*(?:\|@?([^>]*))?>/gi, (_m, label?: string) => `@${ZWSP}${label || "group"}`)
-      .replace(/<!([^>]*)>/g, "$1")
-      .replace(/<@[!&]?(\w+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `@${ZWSP}${label || id}`)
-      .replace(/<#(\w+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${ZWSP}${label || id}`)
-      // No word boundaries: Discord pings "@everyoneee" and "a@here" too.
-      .replace(/@(everyone|here|channel)/gi, `@${ZWSP}$1`)
-  );
-}
+/** @everyone, @here, @channel and Slack/Discord mention syntax, made inert (the rule lives in core/neutralise.ts). */
+export { neutralisePings };
 
 /** [n] to the prompt's passages, renumbered by first citation; citations of passages that do not exist go. */
 export function mapCitations(text: string, passages: Passage[]): { text: string; sources: Source[] } {

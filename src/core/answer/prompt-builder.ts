@@ -1,3 +1,4 @@
+import { BotError } from "../errors.js";
 import type { Passage } from "../knowledge/knowledge-base.js";
 import type { Language } from "../types.js";
 import type { Turn } from "./answerer.js";
@@ -32,12 +33,13 @@ export function estimateTokens(text: string): number {
 }
 
 /** Not even the rules, the question and one passage fit in LLM_CONTEXT_TOKENS minus LLM_MAX_TOKENS. */
-export class PromptTooLargeError extends Error {
+export class PromptTooLargeError extends BotError {
   constructor(
     readonly needed: number,
     readonly available: number,
   ) {
     super(
+      "bad-config",
       `the prompt needs about ${needed} tokens but LLM_CONTEXT_TOKENS - LLM_MAX_TOKENS leaves ${available}`,
     );
     this.name = "PromptTooLargeError";

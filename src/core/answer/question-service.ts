@@ -2,7 +2,7 @@ import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
-import type { ConversationId, HandleOptions, Language, Reply } from "../types.js";
+import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
 import { FactComposer } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
@@ -25,7 +25,7 @@ export interface AskOptions extends HandleOptions {
 }
 
 export interface AskResult {
-  reply: Reply;
+  reply: AnswerReply;
   retrieval?: SearchResult;
   understanding?: Understanding;
 }
@@ -123,7 +123,7 @@ export class QuestionService {
         at: Date.now(),
       });
     }
-    const reply: Reply = { text: result.text, sources: result.sources, mode: result.mode, language };
+    const reply: AnswerReply = { text: result.text, sources: result.sources, mode: result.mode, language };
     if (result.fallback) reply.fallback = result.fallback;
     if (result.notice) reply.notice = result.notice;
     if (result.hedged) reply.hedged = true;
@@ -243,7 +243,7 @@ export class QuestionService {
     return lines;
   }
 
-  private clarify(language: Language): Reply {
+  private clarify(language: Language): AnswerReply {
     const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.name);
     const text =
       language === "zh"

@@ -1,9 +1,10 @@
+import { BotError } from "../errors.js";
 import { ChatModelError } from "./chat-model.js";
 
 /** The model is saturated: the queue is full, or the request waited in it past its deadline. */
-export class BusyError extends Error {
+export class BusyError extends BotError {
   constructor(readonly reason: "queue-full" | "queue-timeout") {
-    super(reason === "queue-full" ? "model queue is full" : "gave up waiting for a model slot");
+    super("llm-busy", reason === "queue-full" ? "model queue is full" : "gave up waiting for a model slot");
     this.name = "BusyError";
   }
 }

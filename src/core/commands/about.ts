@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markdownDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
 
@@ -29,6 +30,6 @@ export const aboutCommand = defineCommand({
         ? `目录中有 ${kb.projects.length} 个项目。回答会引用文章段落 [n]；没有配置语言模型时，回答直接摘录原文。`
         : `The catalog holds ${kb.projects.length} projects. Answers cite the article's passages as [n]; without a language model, answers quote the article directly.`,
     );
-    return { text: lines.join("\n"), sources: [], language };
+    return markdownDraft(lines.join("\n"), { language });
   },
 });

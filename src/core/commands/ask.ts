@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { answerDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 
 export const askCommand = defineCommand({
@@ -15,6 +16,6 @@ export const askCommand = defineCommand({
       ...handle,
       conversationId: request.conversationId,
     });
-    return reply;
+    return answerDraft(reply);
   },
 });

@@ -2,7 +2,8 @@ import type { z } from "zod";
 import type { QuestionService } from "../answer/question-service.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { SearchIndex } from "../knowledge/search-index.js";
-import type { CommandRequest, HandleOptions, Language, Reply } from "../types.js";
+import type { ReplyDraft } from "../reply.js";
+import type { CommandRequest, HandleOptions, Language } from "../types.js";
 
 /** What a command can use. Built per request by the bot. */
 export interface CommandContext<O> {
@@ -34,7 +35,7 @@ export interface Command<S extends z.ZodObject = z.ZodObject> {
   usageHint?: Record<Language, string>;
   /** Whether the answer may be slow (calls the answerer): adapters acknowledge first. */
   slow?: boolean;
-  run(ctx: CommandContext<z.infer<S>>): Promise<Reply> | Reply;
+  run(ctx: CommandContext<z.infer<S>>): Promise<ReplyDraft> | ReplyDraft;
 }
 
 export interface CommandOptionSpec {

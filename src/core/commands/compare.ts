@@ -3,9 +3,9 @@ import { UserError } from "../errors.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex } from "../knowledge/search-index.js";
 import { detectLanguage } from "../knowledge/tokenize.js";
+import type { Comparison } from "../reply.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
-import { projectCard } from "./project-card.js";
 import { resolveProjectOrFail } from "./resolve-project.js";
 
 /**
@@ -52,7 +52,7 @@ export const compareCommand = defineCommand({
   usage: "/compare <project> <project>",
   examples: ["/compare capi vcluster", "/compare kubevirt vs kairos"],
   parseText: (text, { index }) => splitPair(text, index),
-  run({ options, index, kb, request }) {
+  run({ options, index, request }) {
     const language = commandLanguage(request);
     const zh = language === "zh";
     const a = resolveProjectOrFail(index, options.first, language);
@@ -66,23 +66,18 @@ export const compareCommand = defineCommand({
     const factsA = new Map(projectFacts(a, language).map((f) => [f.key, f]));
     const factsB = new Map(projectFacts(b, language).map((f) => [f.key, f]));
     const keys = [...new Set([...factsA.keys(), ...factsB.keys()])];
-    const none = zh ? "文章未提及" : "not stated";
-    const rows = keys.map((key) => {
-      const label = (factsA.get(key) ?? factsB.get(key))?.label ?? key;
-      return `- **${label}** — ${a.name}: ${factsA.get(key)?.value ?? none} · ${b.name}: ${factsB.get(key)?.value ?? none}`;
-    });
-    const text = [
-      `**${a.name} ${zh ? "对比" : "vs"} ${b.name}**`,
-      `- **${a.name}:** ${a.summary[language]}`,
-      `- **${b.name}:** ${b.summary[language]}`,
-      "",
-      ...rows,
-    ].join("\n");
-    return {
-      text,
-      sources: [],
-      cards: [projectCard(a, kb, language), projectCard(b, kb, language)],
-      language,
+    const missing = zh ? "文章未提及" : "not stated";
+    const comparison: Comparison = {
+      projects: [
+        { projectId: a.id, name: a.name, summary: a.summary[language] },
+        { projectId: b.id, name: b.name, summary: b.summary[language] },
+      ],
+      rows: keys.map((key) => ({
+        label: (factsA.get(key) ?? factsB.get(key))?.label ?? key,
+        values: [factsA.get(key)?.value ?? missing, factsB.get(key)?.value ?? missing],
+      })),
+      missing,
     };
+    return { parts: [{ type: "comparison", comparison }], language };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markdownDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
 
@@ -36,6 +37,6 @@ export const helpCommand = defineCommand({
       "",
       shortcutLine,
     ].join("\n");
-    return { text, sources: [], ephemeral: true, language };
+    return markdownDraft(text, { ephemeral: true, language });
   },
 });

@@ -20,33 +20,5 @@ export function projectCard(p: Project, kb: KnowledgeBase, language: Language): 
   return card;
 }
 
-/** A card as markdown: the text fallback for platforms and terminals that show no native cards. */
-export function cardMarkdown(card: ProjectCard, language: Language): string {
-  const zh = language === "zh";
-  const lines = [`**${card.name}**`, card.summary];
-  if (card.whyItMatters) lines.push("", `**${zh ? "为什么重要" : "Why it matters"}:** ${card.whyItMatters}`);
-  lines.push("", ...card.facts.map((f) => `- **${f.label}:** ${f.value}`));
-  if (card.kubeconSession) {
-    lines.push(
-      "",
-      `**${
-        card.kubeconSession.recommended
-          ? zh
-            ? "文章推荐的 KubeCon 伦敦会议"
-            : "KubeCon London session the article recommends"
-          : zh
-            ? "KubeCon 伦敦会议"
-            : "KubeCon London session"
-      }:** [${card.kubeconSession.title}](${card.kubeconSession.url})`,
-    );
-  }
-  if (card.furtherReading.length > 0) {
-    lines.push(
-      "",
-      `**${zh ? "延伸阅读" : "Further reading"}:**`,
-      ...card.furtherReading.map((l) => `- [${l.title}](${l.url})`),
-    );
-  }
-  lines.push("", `_${zh ? "来源" : "Source"}: ${card.section} — ${card.articleUrl}_`);
-  return lines.join("\n");
-}
+// The markdown form of a card lives with the other parts' fallbacks.
+export { cardMarkdown } from "../reply-markdown.js";

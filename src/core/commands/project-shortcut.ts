@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Project } from "../knowledge/schema.js";
+import { answerDraft } from "../reply.js";
 import type { Command } from "./command.js";
 import { commandLanguage } from "./language.js";
-import { cardMarkdown, projectCard } from "./project-card.js";
+import { projectCard } from "./project-card.js";
 
 /** `/<project-id>`: the project's card, or with a question, an answer focused on that project. */
 export function projectShortcut(project: Project): Command {
@@ -28,11 +29,11 @@ export function projectShortcut(project: Project): Command {
           conversationId: request.conversationId,
           projectId: project.id,
         });
-        return reply;
+        return answerDraft(reply);
       }
       const language = commandLanguage(request);
       const card = projectCard(project, kb, language);
-      return { text: cardMarkdown(card, language), sources: [], cards: [card], language };
+      return { parts: [{ type: "card", card }], language };
     },
   };
 }

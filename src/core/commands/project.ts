@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
-import { cardMarkdown, projectCard } from "./project-card.js";
+import { projectCard } from "./project-card.js";
 import { resolveProjectOrFail } from "./resolve-project.js";
 
 export const projectCommand = defineCommand({
@@ -16,6 +16,6 @@ export const projectCommand = defineCommand({
     const language = commandLanguage(request);
     const project = resolveProjectOrFail(index, options.name, language);
     const card = projectCard(project, kb, language);
-    return { text: cardMarkdown(card, language), sources: [], cards: [card], language };
+    return { parts: [{ type: "card", card }], language };
   },
 });

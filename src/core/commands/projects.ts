@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markdownDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
 
@@ -25,6 +26,6 @@ export const projectsCommand = defineCommand({
         ? "用 `/project <名称>` 查看项目卡片，或直接提问。"
         : "Use `/project <name>` for a card, or just ask a question.",
     ].join("\n");
-    return { text, sources: [], language };
+    return markdownDraft(text, { language });
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markdownDraft } from "../reply.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
 
@@ -34,6 +35,6 @@ export const talksCommand = defineCommand({
         `**${zh ? "没有任何演讲的项目" : "No talks at all"}:** ${none.map((p) => p.name).join(zh ? "、" : ", ")}`,
       );
     }
-    return { text: lines.join("\n"), sources: [], language };
+    return markdownDraft(lines.join("\n"), { language });
   },
 });

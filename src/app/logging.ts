@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import type { Logger } from "./core/logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** Keys whose values never reach a log line, at any depth. */
 const SECRET_KEY = /token|secret|password|passwd|api[-_]?key|authorization|cookie|public[-_]?key|signature/i;

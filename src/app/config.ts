@@ -1,11 +1,16 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { BotError } from "./core/errors.js";
+import type { DiscordInteractionsSettings, DiscordSettings } from "../adapters/discord/settings.js";
+import type { SlackSettings } from "../adapters/slack/settings.js";
+import { ConfigError } from "../core/errors.js";
+import type { LlmOptions } from "../llm/llm-setup.js";
+
+export { ConfigError } from "../core/errors.js";
 
 // The only module that reads process.env. Everything else receives a typed Config.
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** An unset or blank variable is "not configured", not an empty value. */
 const optionalString = z.preprocess(
@@ -86,46 +91,10 @@ const envSchema = z.object({
   DISCORD_REGISTER_ON_START: withDefault(bool, "false"),
 });
 
-export interface LlmConfig {
-  baseURL: string;
-  apiKey?: string;
-  model: string;
-  timeoutMs: number;
-  firstTokenTimeoutMs: number;
-  maxTokens: number;
-  temperature: number;
-  contextTokens: number;
-  maxConcurrency: number;
-  queueSize: number;
-  stream: boolean;
-}
-
-export interface SlackConfig {
-  mode: "socket" | "http";
-  botToken: string;
-  appToken?: string;
-  signingSecret?: string;
-  apiUrl?: string;
-  commandPrefix: string;
-}
-
-export interface DiscordConfig {
-  token: string;
-  applicationId: string;
-  publicKey?: string;
-  guildId?: string;
-  apiUrl?: string;
-  messageContent: boolean;
-  registerOnStart: boolean;
-}
-
-/** Discord HTTP interactions only need the public key (and the app id for follow-ups). */
-export interface DiscordInteractionsConfig {
-  publicKey: string;
-  applicationId: string;
-  token?: string;
-  apiUrl?: string;
-}
+export type LlmConfig = LlmOptions;
+export type SlackConfig = SlackSettings;
+export type DiscordConfig = DiscordSettings;
+export type DiscordInteractionsConfig = DiscordInteractionsSettings;
 
 export interface Config {
   dataDir: string;
@@ -148,14 +117,6 @@ export interface Config {
   slack?: SlackConfig;
   discord?: DiscordConfig;
   discordInteractions?: DiscordInteractionsConfig;
-}
-
-/** Bad configuration: the message names every offending variable and what it expects. */
-export class ConfigError extends BotError {
-  constructor(readonly problems: string[]) {
-    super("bad-config", `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
 }
 
 /** Reads and validates the environment once. Throws ConfigError naming each bad variable. */

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { classifyLines, MIN_SPLIT_CHARS, splitMessage, unclosedFence } from "../../src/core/text-split.js";
+import {
+  classifyLines,
+  MIN_SPLIT_CHARS,
+  splitMessage,
+  unclosedFence,
+} from "../../src/adapters/shared/text-split.js";
 
 /** The text without fence lines and whitespace: what a split must keep, whatever it adds or trims. */
 function content(text: string): string {

@@ -1,14 +1,14 @@
+import type { Answerer } from "../core/answer/answerer.js";
+import { ExtractiveAnswerer } from "../core/answer/extractive.js";
+import { Bot } from "../core/bot.js";
+import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
+import { loadKnowledgeBase } from "../core/knowledge/load.js";
+import { SearchIndex } from "../core/knowledge/search-index.js";
+import type { Logger } from "../core/logger.js";
+import { type BotMetrics, noopMetrics } from "../core/metrics.js";
+import { createLlmAnswerer } from "../llm/llm-setup.js";
+import { createSharedState, type SharedState } from "../stores/shared-state.js";
 import type { Config } from "./config.js";
-import type { Answerer } from "./core/answer/answerer.js";
-import { ExtractiveAnswerer } from "./core/answer/extractive.js";
-import { Bot } from "./core/bot.js";
-import type { KnowledgeBase } from "./core/knowledge/knowledge-base.js";
-import { loadKnowledgeBase } from "./core/knowledge/load.js";
-import { SearchIndex } from "./core/knowledge/search-index.js";
-import type { Logger } from "./core/logger.js";
-import { type BotMetrics, noopMetrics } from "./core/metrics.js";
-import { createLlmAnswerer } from "./llm/llm-setup.js";
-import { createSharedState, type SharedState } from "./stores/shared-state.js";
 
 /** What the composition root builds: shared by the CLI, the adapters and the HTTP server. */
 export interface Runtime {

@@ -1,13 +1,14 @@
 import type { AddressInfo } from "node:net";
-import { runChat } from "./adapters/console/chat.js";
-import { startDiscord } from "./adapters/discord/start-discord.js";
-import { startSlack } from "./adapters/slack/slack-adapter.js";
-import { mountPlayground } from "./adapters/web/playground.js";
+import type { Adapter, AdapterContext } from "../adapters/adapter.js";
+import { ConsoleAdapter } from "../adapters/console/chat.js";
+import { DiscordAdapter } from "../adapters/discord/discord-adapter.js";
+import { SlackAdapter } from "../adapters/slack/slack-adapter.js";
+import { WebAdapter } from "../adapters/web/playground.js";
+import { PrometheusMetrics } from "../http/metrics.js";
+import { HttpServer } from "../http/server.js";
 import { type Config, hasPlatform } from "./config.js";
-import { PrometheusMetrics } from "./http/metrics.js";
-import { HttpServer } from "./http/server.js";
 import { createLogger } from "./logging.js";
-import { createRuntime } from "./main.js";
+import { createRuntime } from "./runtime.js";
 
 /** Where the long-running process reads and writes, and what stops it. */
 export interface ServeIo {
@@ -35,6 +36,40 @@ function urlOf(address: AddressInfo): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`;
 }
 
+/** The adapters the configuration asks for, in start order; each receives its own settings. */
+export function adaptersFor(config: Config, io: ServeIo): Adapter[] {
+  const adapters: Adapter[] = [];
+  if (config.slack) adapters.push(new SlackAdapter(config.slack, { logLevel: config.logLevel }));
+  if (config.discord || config.discordInteractions) {
+    adapters.push(
+      new DiscordAdapter({
+        ...(config.discord ? { gateway: config.discord } : {}),
+        ...(config.discordInteractions ? { interactions: config.discordInteractions } : {}),
+      }),
+    );
+  }
+  if (config.playground.enabled) {
+    adapters.push(
+      new WebAdapter({
+        host: config.host,
+        ...(config.playground.token ? { token: config.playground.token } : {}),
+      }),
+    );
+  }
+  // With no platform on a terminal, the terminal chat runs beside the playground.
+  if (!hasPlatform(config) && io.stdin.isTTY) {
+    adapters.push(
+      new ConsoleAdapter({
+        input: io.stdin,
+        output: io.stdout,
+        color: Boolean(io.stdout.isTTY),
+        stream: true,
+      }),
+    );
+  }
+  return adapters;
+}
+
 /**
  * The main job (`spotlight start`): one HTTP server (health, readiness, metrics, the platforms'
  * HTTP endpoints, the playground), the configured adapters, and with no platform on a terminal
@@ -53,68 +88,50 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   if (rt.llmReady) http.readiness("llm", rt.llmReady);
   http.readiness("shared-state", () => rt.shared.ready());
 
-  const adapters: { name: string; stop(): Promise<void> }[] = [];
+  const context: AdapterContext = {
+    bot: rt.bot,
+    logger,
+    http,
+    dedupe: rt.shared.dedupe,
+    threads: rt.shared.threads,
+  };
+  const started: Adapter[] = [];
   const shutdown = async () => {
     // Adapters first: they stop receiving and let their own answers finish within the grace period.
-    await Promise.allSettled(adapters.map((a) => a.stop()));
+    await Promise.allSettled(started.map((a) => a.stop(config.shutdownGraceMs)));
     await rt.bot.drain(config.shutdownGraceMs);
     await http.close();
     await rt.close();
   };
 
+  const adapters = adaptersFor(config, io);
+  const chat = adapters.find((a): a is ConsoleAdapter => a instanceof ConsoleAdapter);
   try {
-    if (config.slack) {
-      const slack = await startSlack(rt, http, {
-        stopGraceMs: config.shutdownGraceMs,
-        dedupe: rt.shared.dedupe,
-        threads: rt.shared.threads,
-      });
-      adapters.push({ name: "slack", stop: () => slack.stop() });
-    }
-    if (config.discord || config.discordInteractions) {
-      const discord = await startDiscord(rt, http, {
-        shutdownGraceMs: config.shutdownGraceMs,
-        dedupe: rt.shared.dedupe,
-      });
-      adapters.push({ name: "discord", stop: () => discord.stop() });
-    }
-    if (config.playground.enabled) {
-      mountPlayground(rt, http);
-      if (
-        config.host !== "127.0.0.1" &&
-        config.host !== "::1" &&
-        config.host !== "localhost" &&
-        !config.playground.token
-      ) {
-        logger.warn(
-          { host: config.host },
-          "the playground is reachable beyond this machine without PLAYGROUND_TOKEN",
-        );
-      }
+    // The terminal chat starts once the server listens, so its prompt follows the playground's URL.
+    for (const adapter of adapters) {
+      if (adapter === chat) continue;
+      await adapter.start(context);
+      started.push(adapter);
     }
     const address = await http.listen(config.port, config.host);
     logger.info(
-      { host: address.address, port: address.port, adapters: adapters.map((a) => a.name) },
+      { host: address.address, port: address.port, adapters: started.map((a) => a.name) },
       "Spotlight is running",
     );
     if (config.playground.enabled) io.stdout.write(`Spotlight playground: ${urlOf(address)}\n`);
+    if (chat) {
+      await chat.start(context);
+      started.push(chat);
+    }
   } catch (error) {
     await shutdown().catch(() => undefined);
     throw error;
   }
 
   const stopSignal = io.stopSignal ?? processSignal();
-  // With no platform on a terminal, the terminal chat runs beside the playground; leaving it stops the process.
-  const chat =
-    !hasPlatform(config) && io.stdin.isTTY
-      ? runChat(rt.bot, {
-          input: io.stdin,
-          output: io.stdout,
-          color: Boolean(io.stdout.isTTY),
-          stream: true,
-        }).then(() => "chat closed")
-      : new Promise<string>(() => {});
-  const reason = await Promise.race([stopSignal, chat]);
+  // Leaving the terminal chat stops the process.
+  const chatClosed = chat ? chat.closed.then(() => "chat closed") : new Promise<string>(() => {});
+  const reason = await Promise.race([stopSignal, chatClosed]);
   logger.info({ reason, inFlight: rt.bot.inFlight }, "shutting down");
   await shutdown();
   logger.info({}, "stopped");

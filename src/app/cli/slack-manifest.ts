@@ -1,0 +1,33 @@
+import { parseArgs } from "node:util";
+import { buildManifest } from "../../adapters/slack/manifest.js";
+import { Bot } from "../../core/bot.js";
+import { loadKnowledgeBase } from "../../core/knowledge/load.js";
+import type { Config } from "../config.js";
+import { type CliIo, UsageError } from "./io.js";
+
+/** `spotlight slack-manifest`: the Slack app manifest to create the app from. */
+export async function slackManifest(args: string[], config: Config, io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { mode: { type: "string" }, url: { type: "string" }, prefix: { type: "string" } },
+  });
+  const mode = values.mode ?? config.slack?.mode ?? "socket";
+  if (mode !== "socket" && mode !== "http") throw new UsageError("--mode must be socket or http");
+  if (values.url !== undefined && !/^https:\/\/[^\s/]+/.test(values.url))
+    throw new UsageError("--url must be the bot's public https URL, e.g. https://spotlight.example.com");
+  const prefix = values.prefix ?? config.slack?.commandPrefix ?? "";
+  if (!/^[a-z0-9-]{0,10}$/.test(prefix))
+    throw new UsageError("--prefix must be up to 10 lower-case letters, digits or dashes");
+  if (mode === "http" && values.url === undefined)
+    io.stderr.write(
+      "note: no --url given; replace https://spotlight.example.com with the bot's public URL\n",
+    );
+  const bot = new Bot({ kb: await loadKnowledgeBase(config.dataDir) });
+  const manifest = buildManifest(bot.commands(), {
+    mode,
+    prefix,
+    ...(values.url !== undefined ? { url: values.url } : {}),
+  });
+  io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  return 0;
+}
