@@ -3,30 +3,10 @@ import type { QueryTerm, SearchIndex } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
 import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
+import { render } from "./cited-answer.js";
 import { FactComposer, type FactSentence } from "./fact-answers.js";
 import { messages } from "./messages.js";
-import { toSources } from "./sources.js";
 import { ATTRIBUTE_INTENTS, projectSubjects } from "./understand.js";
-
-/** Sentences with their citations, numbered in order of first citation; a lead-in ending in ":" cites nothing. */
-function render(sentences: FactSentence[], language: Language, hedged: boolean): AnswerResult {
-  const cited: Passage[] = [];
-  const parts = sentences.map((s) => {
-    if (/[:：]$/.test(s.text)) return s.text;
-    const marks = [s.passage, ...(s.also && s.also !== s.passage ? [s.also] : [])].map((p) => {
-      const n = cited.indexOf(p) + 1;
-      return n === 0 ? cited.push(p) : n;
-    });
-    return `${s.text} ${marks.map((n) => `[${n}]`).join("")}`;
-  });
-  return {
-    text: parts.join(language === "zh" ? "" : " "),
-    mode: "extractive",
-    sources: toSources(cited),
-    notice: messages.extractiveNotice[language],
-    ...(hedged ? { hedged: true } : {}),
-  };
-}
 
 const MAX_SENTENCES = 3;
 /** A further sentence joins the answer only if it scores at least this share of the best one. */

@@ -1,0 +1,190 @@
+import stopwordsIso from "stopwords-iso" with { type: "json" };
+import { chineseWords, normalizeText, tokenize } from "../knowledge/tokenize.js";
+
+// The cues of question understanding: which words say what a question asks, which are filler,
+// which ask for a detail. Kinds of question in both languages, never one set's wording.
+/**
+ * What a question asks for. Attribute intents ask for one catalog fact of a subject; the others
+ * ask about several subjects, the event, the article, or for a project that fits a need.
+ */
+export type Intent =
+  | "what"
+  | "why"
+  | "creator"
+  | "users"
+  | "contributors"
+  | "stars"
+  | "age"
+  | "talks"
+  | "cncf"
+  | "products"
+  | "maintenance"
+  | "reading"
+  | "compare"
+  | "superlative"
+  | "reverse-link"
+  | "recommend"
+  | "event-when"
+  | "event-where"
+  | "event-scale"
+  | "article"
+  | "list";
+
+/** Intents answered by one fact of the catalog about a named subject. */
+export const ATTRIBUTE_INTENTS = new Set<Intent>([
+  "creator",
+  "users",
+  "contributors",
+  "stars",
+  "age",
+  "talks",
+  "cncf",
+  "products",
+  "maintenance",
+  "reading",
+]);
+
+// Intent cues. Each is a kind of question, in both languages; the wording of any one set is not the point.
+export const CUES: [Intent, RegExp][] = [
+  [
+    "stars",
+    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星/,
+  ],
+  [
+    "age",
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|多久|几年|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
+  ],
+  [
+    "creator",
+    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\bcompany behind\b|\bwho'?s behind\b|谁(做|开发|创建|创造|写|发起|搞)|是谁(做|开发|创建|创造|写|搞)|创建者|创始|开发者|开发商|哪家公司(做|开发|创建)|出品|由谁|谁家/,
+  ],
+  [
+    "users",
+    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|谁在用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用/,
+  ],
+  ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
+  [
+    "talks",
+    /\btalks?\b|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|\blinks?\b|\burls?\b|演讲|会议|议程|分享|讲座|链接|闪电|日程/,
+  ],
+  ["cncf", /\bcncf\b|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/],
+  [
+    "products",
+    /\bproducts?\b|\bvendors?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,
+  ],
+  [
+    "maintenance",
+    /\bmaintain\w*|\bactive(ly)?\b|\breleases?\b|\bstill alive\b|\bdead\b|维护|发布|活跃|新版本/,
+  ],
+  [
+    "reading",
+    /\bblog\w*|\bfurther reading\b|\bread more\b|\bwhat (should|can) i read\b|\bdeep dive\b|\barchive\b|\bposts?\b.*\b(link|recommend|about|on)\b|博文|博客|延伸阅读|深入了解|推荐(看|读)|阅读/,
+  ],
+];
+
+export const WHY =
+  /\bwhy\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
+export const WHAT =
+  /\bwhat(?:'s|s| is| are| does| do)\b|\bwhat\b.*\bfor\b|\bexplain\b|\bdescribe\b|\btell me about\b|\boverview\b|\bused for\b|\bpurpose\b|\bwtf is\b|\bwhats\b|\bintro(duce|duction)?\b|\bsummar(y|ize|ise)\b|是什么|是啥|是干|干嘛|干啥|做什么|干什么|用来|用于|介绍|有什么用|啥东西|说的是|讲的是|讲了什么|说了什么/;
+export const COMPARE =
+  /\bvs\.?\b|\bversus\b|\bcompar\w*|\bdiffer\w*|\bbetter\b|\bor\b|\bthan\b|\bwhich (one|is|has)\b|区别|不同|对比|比较|相比|差异|差别|哪个|还是|更/;
+export const SUPERLATIVE =
+  /\b(most|fewest|least|highest|lowest|oldest|newest|youngest|biggest|largest|smallest|longest|popular(est)?|top)\b|最(多|少|老|早|新|晚|久|长|受欢迎|流行|火|热门|大|小|高|低)/;
+export const SUPERLATIVE_MIN = /\b(fewest|least|lowest|smallest|newest|youngest)\b|最(少|新|晚|小|低)/;
+export const SUPERLATIVE_AGE =
+  /\b(oldest|newest|youngest|older|newer|age|longest|around)\b|最(老|早|新|晚|久|长)|历史最/;
+// A superlative about the catalog, not the world ("the most popular programming language").
+export const CATALOG_SCOPE =
+  /\bprojects?\b|\bfive\b|\bthem\b|\bthese\b|\bthose\b|\blisted\b|\bmentioned\b|\barticle\b|\bcovered\b|\bstars?\b|\bgithub\b|项目|五个|这些|它们|文章|提到|星/;
+export const RECOMMEND =
+  /\bshould i\b|\brecommend\w*|\bsuggest\w*|\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bi (need|want|wanna|would like|'d like)\b|\bi'?m (looking|trying|searching)\b|\blooking for\b|\bbest (option|choice|fit|tool|project|way)\b|\bhelp me\b|\bgood (option|choice|fit)\b|\bfits?\b|\bsuits?\b|\bis there (a|any) (project|tool)\b|推荐|建议|适合|应该用|用哪个|选哪个|哪个项目|什么项目|什么工具|哪个工具|我(想|需要|要|打算)|有没有(什么)?(项目|工具|办法)/;
+export const EVENT_WORDS =
+  /\bkubecon\b|\bcloudnativecon\b|\bconference\b|\bevent\b|\bsummit\b|大会|会议|活动|峰会/;
+export const EVENT_WHEN =
+  /\bwhen\b|\bwhat (month|date|time|day)\b|\bdates?\b|\bmonth\b|什么时候|何时|几月|时间|哪个月|日期|哪天/;
+export const EVENT_WHERE =
+  /\bwhere\b|\bwhich (city|country|place)\b|\bcity\b|\blocation\b|\bvenue\b|\bheld\b|哪里|在哪|哪个城市|地点|城市|举办|举行/;
+export const EVENT_SCALE =
+  /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
+// Questions about the article itself (who wrote it, its title, the translation), not about what it says.
+export const ARTICLE =
+  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|结论|总结|要点|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+export const LIST =
+  /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
+export const REFERS_BACK =
+  /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
+// Kinds of detail people ask about a project or an event that an overview article rarely states.
+// A question asking one is answered "the article doesn't say" unless the subject's passages use it.
+export const DETAIL =
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*)\b|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+
+export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
+
+// "Which of the five…", "这五个项目里哪个…": a question across the catalog, not a follow-up.
+export const WHICH_OF_CATALOG =
+  /\bwhich (of|one|ones|project|projects|tool|tools)\b|\bwhat projects\b|(哪个|哪些|哪一个).*(项目|工具)|(项目|工具).*(哪个|哪些|哪一个)|五个/;
+export const SESSION_LINK = /(?:https?:\/\/)?sched\.co\/[A-Za-z0-9]+/i;
+
+// Words that carry no content in a question: filler, politeness, and the generic vocabulary of
+// asking. They are neither evidence that the article covers a question nor that it doesn't.
+export const FILLER_EN = new Set(
+  `github produce produces provide provides offer offers work works handle handles fix fixes happen happens
+  should would could might may must shall happen happening happened ever whole kinda actually basically so like really just kinda sorta quick q hey hi hello yo thanks thank pls please plz ok okay um uh
+  curious wonder wondering wondered question questions ask asking asked know knowing tell told explain describe mean means
+  meaning thing things stuff kind sort lot lots bit little quite pretty very also too again anyway btw fyi real really
+  problem problems solve solves solving matter matters important worth care point good great best better nice cool
+  use used uses using purpose need needs want wants look looking find idea think thought give get got make
+  made do does did doing done go going gonna wanna let lets help exactly even still now today currently here
+  there something anything everything someone anyone people guys folks one ones way ways bot spotlight read
+  say says said article talk talks mention mentioned kubernetes k8s hear hearing heard suddenly
+  lately recently per piece person meet world`
+    .split(/\s+/)
+    .concat(stopwordsIso.en)
+    .filter(Boolean)
+    .flatMap((w) => tokenize(w)),
+);
+export const FILLER_ZH =
+  /请问一下|请问|一下|到底|究竟|这次|这个|那个|都没有|都|呀|啊|呢|吧|哈|嘛|哦|噢|诶|喔|么|啥|干嘛|干啥|做什么|干什么|说的是|讲的是|是什么|什么|怎么样|怎么|如何|为什么|为何|哪些|哪个|哪家|哪里|哪|谁|多少|几个|有没有|是不是|是否|能不能|可不可以|可以|知道|想知道|想问|我想|我们|你们|告诉我|介绍一下|介绍|问题|解决|重要|东西|情况|一些|有点|好奇|其实|基本上|所以|然后|就是|还有|文章|提到|里面|关于|项目|工具/g;
+
+// Every cue, global: what the question's cues say is its intent, not its content.
+export const ALL_CUES = [
+  ...CUES.map(([, re]) => re),
+  WHY,
+  WHAT,
+  COMPARE,
+  SUPERLATIVE,
+  RECOMMEND,
+  EVENT_WHEN,
+  EVENT_WHERE,
+  EVENT_SCALE,
+  ARTICLE,
+  LIST,
+  REFERS_BACK,
+].map((re) => new RegExp(re.source, `g${re.flags.replace("g", "")}`));
+
+// Words left by segmentation that carry no content on their own.
+export const FILLER_ZH_WORDS = new Set([
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
+    " ",
+  ),
+  ...stopwordsIso.zh,
+]);
+
+/** The Latin/number concepts and Chinese words of a question that carry its content. */
+export function contentConcepts(question: string, isName: (word: string) => boolean): string[] {
+  let rest = normalizeText(question).replace(SESSION_LINK, " ");
+  for (const re of ALL_CUES) rest = rest.replace(re, " ");
+  // Contractions ("i'm", "what's") are function words.
+  const words = (
+    rest.replace(/\p{Script=Han}+/gu, " ").match(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*/gu) ?? []
+  ).filter((w) => !/['’]/.test(w) && !isName(w));
+  // A detail word ("room", "number") is content even where a stop-word list says otherwise.
+  const details = new Set(tokenize((question.normalize("NFKC").match(DETAIL) ?? []).join(" ")));
+  const latin = tokenize(words.join(" ")).filter(
+    (t) => (details.has(t) || !FILLER_EN.has(t)) && !isName(t) && t.length > 1,
+  );
+  const chinese = chineseWords(rest.replace(FILLER_ZH, " ")).filter(
+    (w) => !isName(w) && !FILLER_ZH_WORDS.has(w),
+  );
+  return [...new Set([...latin, ...chinese])];
+}
