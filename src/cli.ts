@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { runChat } from "./adapters/console/chat.js";
-import { renderFooter, renderReply, stripControl } from "./adapters/console/render.js";
+import { renderFooter, renderReply } from "./adapters/console/render.js";
 import { buildCommandPayload, registerCommands } from "./adapters/discord/registration.js";
 import { discordRest } from "./adapters/discord/start-discord.js";
 import { buildManifest } from "./adapters/slack/manifest.js";
@@ -9,6 +9,7 @@ import { Bot, parseCommandLine } from "./core/bot.js";
 import { BotError } from "./core/errors.js";
 import { evaluate, loadEvalSet } from "./core/eval/evaluate.js";
 import { loadKnowledgeBase } from "./core/knowledge/load.js";
+import { TerminalStream, terminalText } from "./core/terminal-text.js";
 import type { Reply } from "./core/types.js";
 import { createLogger } from "./logging.js";
 import { createRuntime, type Runtime } from "./main.js";
@@ -82,6 +83,7 @@ async function ask(args: string[], config: Config, io: CliIo): Promise<number> {
   return withRuntime(config, io, async (rt) => {
     const live = !values.json;
     let streamed = "";
+    const terminal = new TerminalStream();
     const reply = await rt.bot.handle(
       {
         kind: "question",
@@ -94,7 +96,7 @@ async function ask(args: string[], config: Config, io: CliIo): Promise<number> {
       live
         ? {
             onProgress: ({ text }) => {
-              if (text.startsWith(streamed)) io.stdout.write(stripControl(text.slice(streamed.length)));
+              io.stdout.write(terminal.next(text));
               streamed = text;
             },
           }
@@ -199,7 +201,7 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
             flags += ` citation: ${unbacked.map((x) => `${x.fact} ${x.status}`).join("; ")}`;
         }
         io.stdout.write(
-          `${c.pass ? "PASS" : "FAIL"}  ${c.id.padEnd(22)} ${flags}${c.missing.length ? `  missing: ${c.missing.join("; ")}` : ""}\n`,
+          `${terminalText(`${c.pass ? "PASS" : "FAIL"}  ${c.id.padEnd(22)} ${flags}${c.missing.length ? `  missing: ${c.missing.join("; ")}` : ""}`)}\n`,
         );
       }
       const s = report.summary;

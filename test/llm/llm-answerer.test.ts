@@ -101,19 +101,21 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
     return h;
   }
 
-  it.each<ChatModelErrorKind>([
-    "connection",
-    "rate-limited",
-    "unavailable",
-    "not-found",
-    "auth",
-    "http",
-    "bad-response",
-    "unknown",
-  ])("a %s error", async (kind) => {
+  it.each<[ChatModelErrorKind, string]>([
+    ["connection", "llm-down"],
+    ["rate-limited", "llm-busy"],
+    ["unavailable", "llm-busy"],
+    ["not-found", "llm-model-missing"],
+    ["auth", "llm-unauthorised"],
+    ["context", "llm-context"],
+    ["bad-request", "llm-error"],
+    ["http", "llm-error"],
+    ["bad-response", "llm-error"],
+    ["unknown", "llm-error"],
+  ])("a %s error: %s", async (kind, reason) => {
     await expectFallback(
       (h) => h.model.always({ error: new ChatModelError(kind, kind, { retryAfterMs: 0 }) }),
-      "llm-error",
+      reason,
     );
   });
 
@@ -131,7 +133,7 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
           error: new ChatModelError("connection", "terminated"),
           afterChunks: ["Nvidia ", "and "],
         }),
-      "llm-error",
+      "llm-down",
     );
   });
 
@@ -162,7 +164,7 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
   });
 
   it("a context window too small for the prompt: the model is not even called", async () => {
-    const h = await expectFallback(() => undefined, "llm-error", { contextTokens: 600, maxTokens: 512 });
+    const h = await expectFallback(() => undefined, "llm-context", { contextTokens: 600, maxTokens: 512 });
     expect(h.model.calls).toHaveLength(0);
   });
 
@@ -206,7 +208,7 @@ describe("retries", () => {
   it("does not wait for a Retry-After past the cap", async () => {
     const h = await harness({ retry: { maxWaitMs: 100, defaultWaitMs: 10 } });
     h.model.queue({ error: new ChatModelError("unavailable", "503", { retryAfterMs: 30_000 }) });
-    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-error");
+    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-busy");
     expect(h.model.calls).toHaveLength(1);
   });
 
@@ -220,7 +222,7 @@ describe("retries", () => {
   it("retries only once", async () => {
     const h = await harness();
     h.model.always({ error: new ChatModelError("connection", "ECONNREFUSED") });
-    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-error");
+    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-down");
     expect(h.model.calls).toHaveLength(2);
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
 import { parseCommandLine } from "../../core/bot.js";
+import { TerminalStream } from "../../core/terminal-text.js";
 import { markdownToTerminal, renderFooter, renderReply } from "./render.js";
 
 export interface ChatOptions {
@@ -42,10 +43,11 @@ export async function runChat(bot: Bot, options: ChatOptions): Promise<void> {
     const command = parseCommandLine(line);
     const base = { platform: "console" as const, conversationId, userId: "console" };
     let streamed = "";
+    const terminal = new TerminalStream();
     const onProgress = options.stream
       ? ({ text }: { text: string }) => {
-          // Print only what is new; the answer is re-rendered whole at the end if it changed.
-          if (text.startsWith(streamed)) options.output.write(text.slice(streamed.length));
+          // Print only what is new, sanitised; the answer is re-rendered whole at the end if it changed.
+          options.output.write(terminal.next(text));
           streamed = text;
         }
       : undefined;

@@ -15,6 +15,13 @@ export interface AnswerInput {
   retrieval: SearchResult;
   /** Earlier turns of this conversation, oldest first. */
   history: Turn[];
+  /**
+   * Compact catalog lines about the projects asked about, e.g. "KubeVirt — GitHub stars: 5,000+
+   * (as of the article); started: 2016". The model sees them beside the passages.
+   */
+  catalogFacts?: string[];
+  /** The question asks for something the knowledge base may not state: the answer should hedge. */
+  hedge?: boolean;
   onProgress?: (progress: ReplyProgress) => void;
   signal?: AbortSignal;
 }
