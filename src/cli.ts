@@ -210,11 +210,9 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
         `\n${s.total} cases, k=${s.k}: recall@${s.k} ${pct(s.recallAtK)}, answer accuracy ${pct(s.answerAccuracy)}, decline accuracy ${pct(s.declineAccuracy)}\n`,
       );
       if (values.llm) {
-        const modes = Object.entries(s.modes)
-          .map(([m, n]) => `${m} ${n}`)
-          .join(", ");
+        const fallbacks = Object.entries(s.fallbacks).map(([reason, n]) => `${reason} ${n}`);
         io.stdout.write(
-          `citation support ${pct(s.citationSupport)} over ${s.citationChecks} stated facts; answers: ${modes}\n`,
+          `answers from the model: ${s.modelAnswers} of ${s.total}; fallbacks: ${fallbacks.length ? fallbacks.join(", ") : "none"}\n${s.citationSupport === null ? "citation support: no stated fact to check" : `citation support ${pct(s.citationSupport)} over ${s.citationChecks} stated facts`}\n`,
         );
       }
     }

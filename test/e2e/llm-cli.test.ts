@@ -179,7 +179,17 @@ describe("spotlight eval", () => {
   it("--llm prints citation support in the text report", async () => {
     fake.behave({ reply: parrot });
     const run = await cli(["eval", "--llm"]);
-    expect(run.stdout).toMatch(/citation support \d+\.\d% over \d+ stated facts; answers: .*llm \d+/);
+    expect(run.stdout).toMatch(/answers from the model: \d+ of \d+; fallbacks: none\n/);
+    expect(run.stdout).toMatch(/citation support \d+\.\d% over \d+ stated facts/);
+  });
+
+  it("--llm counts fallbacks by reason and says when no fact was checked", async () => {
+    fake.behave({ status: 500 });
+    const run = await cli(["eval", "--llm"]);
+    expect(run.stdout).toMatch(
+      /answers from the model: 0 of \d+; fallbacks: llm-error 3, llm-circuit-open \d+\n/,
+    );
+    expect(run.stdout).not.toMatch(/extractive \d+/);
   });
 
   it("without --llm stays extractive even with a model configured", async () => {
