@@ -6,6 +6,7 @@ import { messages } from "./answer/messages.js";
 import { QuestionService } from "./answer/question-service.js";
 import { type Command, type CommandSpec, describeCommand, parsePositional } from "./commands/command.js";
 import { buildCommandList } from "./commands/index.js";
+import { commandLanguage } from "./commands/language.js";
 import { BotError, UserError } from "./errors.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { SearchIndex } from "./knowledge/search-index.js";
@@ -41,12 +42,26 @@ export interface Feedback {
 
 export type FeedbackListener = (feedback: Feedback) => void;
 
-function describeZodError(error: ZodError, command: CommandSpec): string {
+/**
+ * A usage error written for people, in the request's language: what is missing or wrong, the usage
+ * line and an example. Validator wording ("Too small: expected string…") never reaches users.
+ */
+export function describeUsageError(error: ZodError, command: Command, language: Language): string {
+  if (command.usageHint) return command.usageHint[language];
+  const spec = describeCommand(command);
   const issue = error.issues[0];
-  const field = issue?.path.join(".") || "";
-  const missing = issue?.code === "invalid_type" && issue.input === undefined;
-  const what = missing ? `missing ${field}` : `${field ? `${field}: ` : ""}${issue?.message ?? "invalid"}`;
-  return `Usage: \`${command.usage}\` (${what}).`;
+  const option = spec.options.find((o) => o.name === String(issue?.path[0] ?? ""));
+  const what = option?.description.toLowerCase() ?? (language === "zh" ? "参数" : "an argument");
+  const empty = issue?.input === undefined || issue?.input === "" || issue?.code === "too_small";
+  const example = spec.examples[0] ? `\`${spec.examples[0]}\`` : "";
+  if (language === "zh") {
+    const problem = empty
+      ? `需要${option ? `“${option.description}”` : "参数"}`
+      : `的${option ? `“${option.description}”` : "参数"}太长或格式不对`;
+    return `\`/${spec.name}\` ${problem}。用法：\`${spec.usage}\`${example ? `，例如 ${example}` : ""}。`;
+  }
+  const problem = empty ? `needs ${what}` : `got a ${what} it can't use (too long or malformed)`;
+  return `\`/${spec.name}\` ${problem}. Usage: \`${spec.usage}\`${example ? `, e.g. ${example}` : ""}.`;
 }
 
 /**
@@ -226,14 +241,14 @@ export class Bot {
         `Unknown command \`/${name}\`.${near.length ? ` Did you mean ${near.map((n) => `\`/${n}\``).join(", ")}?` : ""} Try \`/help\`.`,
       );
     }
-    const spec = describeCommand(command);
     const raw =
       request.options ??
       (command.parseText
         ? command.parseText(request.text ?? "", { index: this.index })
         : parsePositional(command, request.text ?? ""));
     const parsed = command.options.safeParse(raw);
-    if (!parsed.success) throw new UserError("bad-request", describeZodError(parsed.error, spec));
+    if (!parsed.success)
+      throw new UserError("bad-request", describeUsageError(parsed.error, command, commandLanguage(request)));
     return await command.run({
       options: parsed.data,
       request,

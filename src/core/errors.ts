@@ -3,6 +3,7 @@ export type ErrorCode =
   | "bad-request"
   | "unknown-command"
   | "unknown-project"
+  | "ambiguous-project"
   | "question-empty"
   | "question-too-long"
   | "rate-limited"

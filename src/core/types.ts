@@ -29,7 +29,7 @@ export interface ProjectCard {
   summary: string;
   whyItMatters?: string;
   facts: { label: string; value: string }[];
-  kubeconSession?: { title: string; url: string };
+  kubeconSession?: { title: string; url: string; recommended?: boolean };
   furtherReading: { title: string; url: string }[];
   section: string;
   articleUrl: string;

@@ -27,8 +27,8 @@ describe("buildCommandPayload", () => {
     expect(
       byName.get("compare")?.options?.map((o) => [o.name, "autocomplete" in o && o.autocomplete]),
     ).toEqual([
-      ["a", true],
-      ["b", true],
+      ["first", true],
+      ["second", true],
     ]);
     expect(byName.get("ask")?.options).toEqual([
       expect.objectContaining({ name: "question", required: true }),

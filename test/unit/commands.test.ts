@@ -55,12 +55,44 @@ describe("commands", () => {
   });
 
   it("/project with an unknown name suggests close ones", async () => {
-    const reply = await run("/project kube");
+    const reply = await run("/project kubevirtzzz");
     expect(reply.ephemeral).toBe(true);
     expect(reply.text).toMatch(/Did you mean/);
     expect(reply.text).toMatch(/kubevirt/);
     const none = await run("/project zzzzzzzzzzzz");
     expect(none.text).toMatch(/\/projects/);
+  });
+
+  it.each([
+    ["/project cluster", ["Cluster API", "vCluster"]],
+    ["/project kube", ["KubeVirt", "kube-green", "Kubeflow"]],
+  ])("%s is ambiguous: it names the candidates instead of guessing", async (line, names) => {
+    const reply = await run(line);
+    expect(reply.cards).toBeUndefined();
+    expect(reply.text).toMatch(/could mean/);
+    for (const name of names) expect(reply.text).toContain(name);
+  });
+
+  it("a name only one project holds resolves to it", async () => {
+    expect((await run("/project kubev")).cards?.[0]?.projectId).toBe("kubevirt");
+    expect((await run("/project vclu")).cards?.[0]?.projectId).toBe("vcluster");
+  });
+
+  it.each([
+    ["/project 集群API", "cluster-api"],
+    ["/project 集群 API", "cluster-api"],
+    ["/project 本地AI", "localai"],
+  ])("%s resolves a Chinese name", async (line, id) => {
+    const reply = await run(line);
+    expect(reply.cards?.[0]?.projectId).toBe(id);
+    expect(reply.language).toBe("zh");
+  });
+
+  it("/project 虚拟机 suggests KubeVirt, in Chinese", async () => {
+    const reply = await run("/project 虚拟机");
+    expect(reply.cards).toBeUndefined();
+    expect(reply.text).toMatch(/你是不是想找/);
+    expect(reply.text).toContain("kubevirt");
   });
 
   it("/project takes typed options (Discord) as well as text", async () => {
@@ -71,7 +103,16 @@ describe("commands", () => {
   it("/project without a name explains the usage", async () => {
     const reply = await run("/project");
     expect(reply.ephemeral).toBe(true);
-    expect(reply.text).toMatch(/Usage: `\/project <name>`/);
+    expect(reply.text).toMatch(
+      /`\/project` needs project name or alias.*Usage: `\/project <name>`, e\.g\. `\/project kubevirt`/,
+    );
+    expect(reply.text).not.toMatch(/Too small|expected string|missing/i);
+  });
+
+  it("usage errors are written in the request's language, without validator wording", async () => {
+    const long = await run(`/project ${"很长的名字".repeat(30)}`);
+    expect(long.text).toMatch(/用法：`\/project <name>`/);
+    expect(long.text).not.toMatch(/Too (big|small)|expected/i);
   });
 
   it("/project answers in Chinese for a Chinese alias", async () => {
@@ -105,12 +146,32 @@ describe("commands", () => {
   it("/compare rejects the same project twice and unknown ones", async () => {
     expect((await run("/compare capi cluster-api")).text).toMatch(/two different/);
     expect((await run("/compare capi nothingatall")).text).toMatch(/don't know a project/);
-    expect((await run("/compare capi")).text).toMatch(/Usage/);
+  });
+
+  it.each([
+    ["/compare capi", /`\/compare` takes two projects/],
+    ["/compare", /`\/compare` takes two projects/],
+    ["/compare capi kubevirt kairos", /`\/compare` takes two projects/],
+    ["/compare capi, kubevirt, kairos", /`\/compare` takes two projects/],
+    ["/compare 集群API", /`\/compare` 需要两个项目/],
+  ])("%s says compare takes two projects", async (line, message) => {
+    const reply = await run(line);
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.text).toMatch(message);
+    expect(reply.text).not.toMatch(/unknown project|don't know/i);
   });
 
   it("/talks lists recommended sessions per project and those without talks", async () => {
     const reply = await run("/talks");
-    expect(reply.text).toMatch(/KubeVirt.*https:\/\/sched\.co\/1td18/);
+    expect(reply.text).toMatch(/KubeVirt.*https:\/\/sched\.co\/1td18.*recommended by the article/);
+    // The article only links the K8sGPT session: it does not recommend it.
+    expect(reply.text).toMatch(/K8sGPT.*https:\/\/sched\.co\/1tx86/);
+    expect(reply.text).not.toMatch(/K8sGPT[^\n]*recommended/);
+    // LocalAI has no session, and that is the article's point about it.
+    expect(reply.text).toMatch(/LocalAI:.*no talks.*25 talks/);
+    // The talk comparisons keep their scale.
+    expect(reply.text).toMatch(/vCluster:.*35\+/);
+    expect(reply.text).toMatch(/Kairos:.*22 between them/);
     expect(reply.text).toMatch(/No talks at all.*Velero.*kube-green.*Multus/);
     expect(reply.text).toMatch(/300/);
   });
@@ -129,6 +190,21 @@ describe("commands", () => {
     for (const c of ["/ask", "/project", "/projects", "/compare", "/talks", "/about"])
       expect(reply.text).toContain(c);
     expect(reply.text).toMatch(/\/kubevirt/);
+  });
+
+  it("/help with a Chinese argument answers in Chinese", async () => {
+    const reply = await run("/help 怎么用");
+    expect(reply.language).toBe("zh");
+    expect(reply.text).toMatch(/@我并提问/);
+    expect(reply.text).toMatch(/项目快捷命令/);
+  });
+
+  it("catalog categories come only from the article", () => {
+    // The article says what Velero or MAAS are, but not what kind of project OpenTelemetry,
+    // Prometheus, eBPF or Kubeflow is: their cards carry no category.
+    for (const id of ["opentelemetry", "prometheus", "ebpf", "kubeflow"])
+      expect(kb.projects.find((p) => p.id === id)?.category).toBeUndefined();
+    expect(kb.projects.find((p) => p.id === "velero")?.category?.en).toBe("backup tool");
   });
 
   it("/ask answers a free question with citations", async () => {

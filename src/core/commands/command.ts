@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { QuestionService } from "../answer/question-service.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { SearchIndex } from "../knowledge/search-index.js";
-import type { CommandRequest, HandleOptions, Reply } from "../types.js";
+import type { CommandRequest, HandleOptions, Language, Reply } from "../types.js";
 
 /** What a command can use. Built per request by the bot. */
 export interface CommandContext<O> {
@@ -30,6 +30,8 @@ export interface Command<S extends z.ZodObject = z.ZodObject> {
   usage?: string;
   /** Example invocations for help texts. */
   examples?: string[];
+  /** What to tell a user whose arguments don't fit, per language (default: derived from the options). */
+  usageHint?: Record<Language, string>;
   /** Whether the answer may be slow (calls the answerer): adapters acknowledge first. */
   slow?: boolean;
   run(ctx: CommandContext<z.infer<S>>): Promise<Reply> | Reply;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UserError } from "../errors.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex } from "../knowledge/search-index.js";
+import { detectLanguage } from "../knowledge/tokenize.js";
 import { defineCommand } from "./command.js";
 import { commandLanguage } from "./language.js";
 import { projectCard } from "./project-card.js";
@@ -11,41 +12,51 @@ import { resolveProjectOrFail } from "./resolve-project.js";
  * "capi vs kubevirt", "cluster api, kubevirt", "cluster api kubevirt": an explicit separator
  * wins; otherwise the split point where both sides name a project.
  */
-export function splitPair(text: string, index: SearchIndex): { a?: string; b?: string } {
+export function splitPair(text: string, index: SearchIndex): { first?: string; second?: string } {
   const trimmed = text.trim();
   const explicit = trimmed
     .split(/\s+(?:vs\.?|versus|and|with)\s+|\s*[,，、]\s*|\s*(?:和|与|对比|比较)\s*/i)
     .filter(Boolean);
-  if (explicit.length === 2) return { a: explicit[0], b: explicit[1] };
+  if (explicit.length === 2) return { first: explicit[0], second: explicit[1] };
+  if (explicit.length > 2) throw new UserError("bad-request", compareUsage[detectLanguage(text)]);
   const words = trimmed.split(/\s+/).filter(Boolean);
   for (let i = 1; i < words.length; i++) {
     const a = words.slice(0, i).join(" ");
     const b = words.slice(i).join(" ");
-    if (index.matcher.resolve(a).project && index.matcher.resolve(b).project) return { a, b };
+    if (index.matcher.resolve(a).project && index.matcher.resolve(b).project) return { first: a, second: b };
   }
+  // Three names or more ("capi kubevirt kairos"): compare takes exactly two.
+  if (words.length >= 3 && words.every((w) => index.matcher.resolve(w).project))
+    throw new UserError("bad-request", compareUsage[detectLanguage(text)]);
   return words.length >= 2
-    ? { a: words[0], b: words.slice(1).join(" ") }
+    ? { first: words[0], second: words.slice(1).join(" ") }
     : words.length === 1
-      ? { a: words[0] }
+      ? { first: words[0] }
       : {};
 }
+
+const compareUsage = {
+  en: "`/compare` takes two projects, e.g. `/compare capi vcluster` or `/compare kubevirt vs kairos`.",
+  zh: "`/compare` 需要两个项目，例如 `/compare capi vcluster` 或 `/compare kubevirt 和 kairos`。",
+} as const;
 
 export const compareCommand = defineCommand({
   name: "compare",
   description: "Compare two projects' facts side by side.",
   options: z.object({
-    a: z.string().trim().min(1).max(100).describe("First project"),
-    b: z.string().trim().min(1).max(100).describe("Second project"),
+    first: z.string().trim().min(1).max(100).describe("First project"),
+    second: z.string().trim().min(1).max(100).describe("Second project"),
   }),
-  autocomplete: { a: "project", b: "project" },
+  autocomplete: { first: "project", second: "project" },
+  usageHint: compareUsage,
   usage: "/compare <project> <project>",
   examples: ["/compare capi vcluster", "/compare kubevirt vs kairos"],
   parseText: (text, { index }) => splitPair(text, index),
   run({ options, index, kb, request }) {
     const language = commandLanguage(request);
     const zh = language === "zh";
-    const a = resolveProjectOrFail(index, options.a, language);
-    const b = resolveProjectOrFail(index, options.b, language);
+    const a = resolveProjectOrFail(index, options.first, language);
+    const b = resolveProjectOrFail(index, options.second, language);
     if (a.id === b.id) {
       throw new UserError(
         "bad-request",

@@ -29,7 +29,15 @@ export function cardMarkdown(card: ProjectCard, language: Language): string {
   if (card.kubeconSession) {
     lines.push(
       "",
-      `**${zh ? "KubeCon 伦敦推荐会议" : "KubeCon London session"}:** [${card.kubeconSession.title}](${card.kubeconSession.url})`,
+      `**${
+        card.kubeconSession.recommended
+          ? zh
+            ? "文章推荐的 KubeCon 伦敦会议"
+            : "KubeCon London session the article recommends"
+          : zh
+            ? "KubeCon 伦敦会议"
+            : "KubeCon London session"
+      }:** [${card.kubeconSession.title}](${card.kubeconSession.url})`,
     );
   }
   if (card.furtherReading.length > 0) {

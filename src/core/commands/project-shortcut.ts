@@ -8,7 +8,11 @@ import { cardMarkdown, projectCard } from "./project-card.js";
 export function projectShortcut(project: Project): Command {
   return {
     name: project.id,
-    description: `${project.name}: ${project.category.en}. Card, or ask a question about it.`.slice(0, 100),
+    description:
+      `${project.name}${project.category ? `: ${project.category.en}` : ""}. Card, or ask a question about it.`.slice(
+        0,
+        100,
+      ),
     options: z.object({
       question: z.string().optional().describe(`A question about ${project.name} (optional)`),
     }),

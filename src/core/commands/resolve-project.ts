@@ -9,6 +9,15 @@ export function resolveProjectOrFail(index: SearchIndex, name: string, language:
   if (match.project) return match.project;
   const names = match.suggestions.map((p) => `\`${p.id}\``);
   const zh = language === "zh";
+  if (match.ambiguous) {
+    const options = match.suggestions.map((p) => `${p.name} (\`${p.id}\`)`);
+    throw new UserError(
+      "ambiguous-project",
+      zh
+        ? `“${name}”可能指 ${options.join("、")}，请写出完整名称。`
+        : `“${name}” could mean ${options.join(" or ")}; please name one.`,
+    );
+  }
   const hint =
     names.length > 0
       ? zh

@@ -4,7 +4,7 @@ import { commandLanguage } from "./language.js";
 
 export const talksCommand = defineCommand({
   name: "talks",
-  description: "The KubeCon London sessions the article recommends, per project.",
+  description: "KubeCon London: the event, and each project's sessions as the article tells them.",
   options: z.object({}),
   usage: "/talks",
   run({ kb, request }) {
@@ -14,13 +14,20 @@ export const talksCommand = defineCommand({
     for (const event of kb.events) {
       lines.push(`**${event.name}**`, ...event.facts.map((f) => `- ${f[language]}`), "");
     }
-    lines.push(`**${zh ? "文章推荐的会议" : "Sessions the article recommends"}**`);
-    for (const p of kb.projects.filter((x) => x.links.kubecon_session)) {
-      const s = p.links.kubecon_session as { title: string; url: string };
-      const count = p.facts.talks ? ` (${p.facts.talks[language]})` : "";
-      lines.push(`- **${p.name}:** [${s.title}](${s.url})${count}`);
-    }
+    lines.push(`**${zh ? "各项目的演讲（据文章）" : "Sessions per project (as the article tells them)"}**`);
+    // Every project the article says something about at KubeCon, with or without a linked session
+    // (LocalAI has none: the article's point is that nobody talks about local inference).
     const none = kb.projects.filter((p) => p.facts.talks?.count === 0);
+    for (const p of kb.projects.filter(
+      (x) => x.links.kubecon_session || (x.facts.talks && x.facts.talks.count !== 0),
+    )) {
+      const s = p.links.kubecon_session;
+      const talks = p.facts.talks ? p.facts.talks[language] : "";
+      const link = s
+        ? `[${s.title}](${s.url})${s.recommended ? (zh ? "（文章推荐）" : " (recommended by the article)") : ""}`
+        : "";
+      lines.push(`- **${p.name}:** ${[link, talks].filter(Boolean).join(zh ? "；" : " — ")}`);
+    }
     if (none.length > 0) {
       lines.push(
         "",

@@ -120,6 +120,15 @@ function articlePassages(
   return out;
 }
 
+/** The project's KubeCon London session as a sentence, with its link: "recommends" only where the article does. */
+export function sessionSentence(p: Project, lang: Language): string {
+  const s = p.links.kubecon_session;
+  if (!s) return "";
+  if (lang === "zh")
+    return `文章${s.recommended ? "推荐" : "链接"}的 ${p.name} KubeCon 伦敦会议：${s.title}（${s.url}）。`;
+  return `The article ${s.recommended ? "recommends" : "links"} this KubeCon London session on ${p.name}: ${s.title} (${s.url}).`;
+}
+
 function catalogPassages(projects: Project[], articles: Map<string, Article>): Passage[] {
   const out: Passage[] = [];
   for (const lang of ["en", "zh"] as const) {
@@ -130,15 +139,13 @@ function catalogPassages(projects: Project[], articles: Map<string, Article>): P
       const facts = projectFacts(p, lang).filter((f) => f.key !== "category");
       const sentences = [
         p.summary[lang],
-        ...(p.why ? [p.why[lang]] : []),
-        ...facts.map((f) => f.sentence),
-        ...(p.links.kubecon_session
-          ? [
-              lang === "zh"
-                ? `文章推荐的 ${p.name} KubeCon 伦敦会议：${p.links.kubecon_session.title}。`
-                : `The article recommends this KubeCon London session on ${p.name}: ${p.links.kubecon_session.title}.`,
-            ]
+        // A "why" text often doesn't name its project ("It suits…"): quoted alone it would read as
+        // being about whatever the reader had in mind.
+        ...(p.why
+          ? [lang === "zh" ? `${p.name} 为什么重要：${p.why.zh}` : `Why ${p.name} matters: ${p.why.en}`]
           : []),
+        ...facts.map((f) => f.sentence),
+        ...(p.links.kubecon_session ? [sessionSentence(p, lang)] : []),
       ];
       out.push({
         id: `catalog:${p.id}:${lang}`,
@@ -169,7 +176,7 @@ function catalogPassages(projects: Project[], articles: Map<string, Article>): P
       const first = group[0] as Project;
       const article = articles.get(first.article) as Article;
       const names = group.map((p) =>
-        lang === "zh" ? `${p.category.zh} ${p.name}` : `${p.name} (${p.category.en})`,
+        p.category ? (lang === "zh" ? `${p.category.zh} ${p.name}` : `${p.name} (${p.category.en})`) : p.name,
       );
       out.push({
         id: `catalog:no-talks:${lang}:${key.replace("\u0000", ":")}`,

@@ -25,12 +25,13 @@ export function projectFacts(p: Project, lang: Language): ProjectFact[] {
   const add = (key: string, label: string, value: string, sentence: string) =>
     out.push({ key, label, value, sentence });
 
-  add(
-    "category",
-    zh ? "类别" : "Category",
-    p.category[lang],
-    zh ? `${p.name} 属于${p.category.zh}。` : `${p.name} is in the ${p.category.en} space.`,
-  );
+  if (p.category)
+    add(
+      "category",
+      zh ? "类别" : "Category",
+      p.category[lang],
+      zh ? `${p.name} 属于${p.category.zh}。` : `${p.name} is in the ${p.category.en} space.`,
+    );
   if (f.stars) {
     const n = numberFormat.format(f.stars.count);
     const more = f.stars.qualifier === "more-than";

@@ -1,30 +1,33 @@
 import { createProjectDetector, projectNames } from "./knowledge-base.js";
 import type { Project } from "./schema.js";
 
-/** Edit distance counting a swap of two neighbours as one edit ("kubevrit" is one edit from "kubevirt"). */
+/**
+ * Edit distance counting a swap of two neighbours as one edit ("kubevrit" is one edit from "kubevirt").
+ * Three rolling rows instead of a full matrix: it runs on every word of every question.
+ */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
+  const n = b.length;
+  let beforePrev = new Int32Array(n + 1);
+  let prev = new Int32Array(n + 1);
+  let row = new Int32Array(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const row = d[i] as number[];
-      const prev = d[i - 1] as number[];
       let best = Math.min(
         (prev[j] as number) + 1,
         (row[j - 1] as number) + 1,
         (prev[j - 1] as number) + cost,
       );
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, ((d[i - 2] as number[])[j - 2] as number) + 1);
+        best = Math.min(best, (beforePrev[j - 2] as number) + 1);
       }
       row[j] = best;
     }
+    [beforePrev, prev, row] = [prev, row, beforePrev];
   }
-  return (d[a.length] as number[])[b.length] as number;
+  return prev[n] as number;
 }
 
 const squash = (s: string) =>
@@ -36,7 +39,13 @@ const squash = (s: string) =>
 /** How many typos a name of this length tolerates. */
 const tolerance = (length: number) => (length >= 8 ? 2 : length >= 5 ? 1 : 0);
 
-export type ProjectMatch = { project: Project } | { project?: undefined; suggestions: Project[] };
+/**
+ * A name resolved to one project, or not: then the projects it may mean. `ambiguous` when the name
+ * fits several equally well ("cluster": Cluster API or vCluster), so guessing would be wrong.
+ */
+export type ProjectMatch =
+  | { project: Project }
+  | { project?: undefined; suggestions: Project[]; ambiguous?: boolean };
 
 /** Resolves catalog project names tolerant of case, aliases, spacing and typos. */
 export class ProjectMatcher {
@@ -54,12 +63,21 @@ export class ProjectMatcher {
     return this.byId.get(id);
   }
 
-  /** Exact name/alias first, then the closest name within the typo tolerance; otherwise suggestions. */
+  /**
+   * Exact name or alias first; then a name that only one project's names contain ("kubev"); then
+   * the closest name within the typo tolerance. A name several projects contain is ambiguous.
+   * Otherwise suggestions, including projects whose description holds the words ("虚拟机").
+   */
   resolve(name: string): ProjectMatch {
     const key = squash(name);
     if (!key) return { suggestions: this.projects.filter((p) => p.featured) };
     const exact = this.names.find((n) => n.key === key);
     if (exact) return { project: exact.project };
+    const containing = [
+      ...new Set(this.names.filter((n) => key.length >= 3 && n.key.includes(key)).map((n) => n.project)),
+    ];
+    if (containing.length > 1) return { suggestions: containing.slice(0, 5), ambiguous: true };
+    if (containing.length === 1 && key.length >= 4) return { project: containing[0] as Project };
     const ranked = this.rank(key).sort((a, b) => a.distance - b.distance);
     const best = ranked[0];
     if (
@@ -69,10 +87,15 @@ export class ProjectMatcher {
     ) {
       return { project: best.project };
     }
+    const described = /\p{Script=Han}/u.test(key)
+      ? this.projects.filter((p) =>
+          [p.category?.zh, p.summary.zh].some((t) => t !== undefined && squash(t).includes(key)),
+        )
+      : [];
     const near = ranked
       .filter((r) => r.distance <= Math.max(2, Math.ceil(key.length / 2)) || r.prefix)
       .map((r) => r.project);
-    return { suggestions: [...new Set(near)].slice(0, 5) };
+    return { suggestions: [...new Set([...described, ...near])].slice(0, 5) };
   }
 
   /** Projects whose name starts with or resembles the text, best first (for autocomplete). */

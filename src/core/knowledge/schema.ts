@@ -3,6 +3,8 @@ import { z } from "zod";
 const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const bilingual = z.object({ en: z.string().min(1), zh: z.string().min(1) }).strict();
 const link = z.object({ title: z.string().min(1), url }).strict();
+/** A KubeCon session the article links; `recommended` only where the article says it recommends it. */
+const session = z.object({ title: z.string().min(1), url, recommended: z.boolean().default(false) }).strict();
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes");
 const id = z
   .string()
@@ -37,7 +39,8 @@ export const projectSchema = z
     article: z.string().min(1),
     section: z.string().min(1),
     featured: z.boolean().default(false),
-    category: bilingual,
+    /** Only where the article says what kind of project it is. */
+    category: bilingual.optional(),
     summary: bilingual,
     why: bilingual.optional(),
     facts: z
@@ -67,7 +70,7 @@ export const projectSchema = z
       .strict()
       .default({}),
     links: z
-      .object({ kubecon_session: link.optional(), further_reading: z.array(link).default([]) })
+      .object({ kubecon_session: session.optional(), further_reading: z.array(link).default([]) })
       .strict()
       .default({ further_reading: [] }),
   })
