@@ -2,6 +2,9 @@
  * The issue's "done when", in-process: `spotlight ask` and `spotlight eval --llm` with
  * OPENAI_BASE_URL at the fake LocalAI (real `openai` client, real HTTP).
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli.js";
@@ -152,6 +155,38 @@ describe("spotlight ask when the model fails: the extractive answer, marked with
     expect(run.stdout).toContain("Fallback: the language model's server can't be reached");
     expect(run.stdout).not.toContain("the language model failed");
     expect(run.stderr).toContain("its server cannot be reached");
+  });
+});
+
+describe("untrusted text reaching the terminal", () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it("ask streams a hostile reply without its escape sequences", async () => {
+    fake.behave({
+      reply: "\u001b]0;pwned\u0007\u001b[2JKubeVirt is used by \u001b[31mNvidia\u001b[0m [1].",
+      chunkDelayMs: 2,
+    });
+    const run = await cli(["ask", "Which companies use KubeVirt?"]);
+    expect(run.stdout).toContain("KubeVirt is used by Nvidia [1].");
+    expect(run.stdout).not.toMatch(CONTROL);
+    expect(run.stdout).not.toContain("pwned");
+  });
+
+  it("eval prints an evaluation file's text without its escape sequences", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "spotlight-eval-"));
+    try {
+      const file = path.join(dir, "hostile.yaml");
+      await writeFile(
+        file,
+        '- id: "x\\e]0;pwned\\a\\e[2J"\n  q: Which companies use KubeVirt?\n  kind: fact\n  expect: [["\\e[31mNvidia"]]\n',
+      );
+      const run = await cli(["eval", "--file", file]);
+      expect(run.stdout).toMatch(/FAIL {2}x/);
+      expect(run.stdout).not.toMatch(CONTROL);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

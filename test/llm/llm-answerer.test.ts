@@ -195,6 +195,41 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
   });
 });
 
+describe("model answers that cite nothing", () => {
+  it("carry a notice by default", async () => {
+    const h = await harness();
+    h.model.always({ reply: "KubeVirt is used by many large companies." });
+    const result = await h.answerer.answer(h.input(QUESTION));
+    expect(result).toMatchObject({ mode: "llm", notice: messages.uncitedNotice.en, sources: [] });
+  });
+
+  it("fall back with LLM_UNCITED=fallback", async () => {
+    const h = await harness({ settings: { uncited: "fallback" } });
+    h.model.always({ reply: "KubeVirt is used by many large companies." });
+    expect(await h.answerer.answer(h.input(QUESTION))).toMatchObject({
+      mode: "extractive",
+      fallback: "llm-uncited",
+    });
+  });
+
+  it("saying the article doesn't say is not an uncited claim", async () => {
+    const h = await harness({ settings: { uncited: "fallback" } });
+    h.model.always({ reply: "The article doesn't say which version KubeVirt is at." });
+    const result = await h.answerer.answer(h.input(QUESTION));
+    expect(result.mode).toBe("llm");
+    expect(result.notice).toBeUndefined();
+  });
+});
+
+describe("the prompt it sends", () => {
+  it("puts the catalog facts beside the passages", async () => {
+    const h = await harness();
+    const fact = "KubeVirt — GitHub stars: 5,000+ (as of the article); started: 2016";
+    await h.answerer.answer({ ...h.input(QUESTION), catalogFacts: [fact], hedge: true });
+    expect(h.model.lastPrompt.user).toContain(`- ${fact}`);
+  });
+});
+
 describe("retries", () => {
   it("retries once after Retry-After on 429 and 503", async () => {
     for (const kind of ["rate-limited", "unavailable"] as const) {

@@ -203,7 +203,8 @@ export function smallestPromptTokens(templates: PromptTemplates, canary: string,
  * passage do not fit, the short variant is used (short rules, compact passages). Room goes to the
  * passages first (best first; one that does not fit whole is cut to the sentences closest to the
  * question), then the facts, then the conversation (newest first): so under pressure the
- * conversation is dropped first, then the facts, then passages.
+ * conversation is dropped first, then the facts, then passages. In a roomy context the
+ * conversation keeps up to a quarter of it from lesser passages, for follow-up questions.
  */
 export function buildPrompt(input: PromptInput): BuiltPrompt {
   const scale = Math.max(1, input.tokenScale ?? 1);
@@ -267,7 +268,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   for (const fact of input.catalogFacts ?? []) {
     const line = `- ${defuse(fact)}`;
     const cost = estimate(line) + 1;
-    if (used + cost + reserve > available) continue;
+    // Facts may take the conversation's reserve: under pressure the conversation goes first.
+    if (used + cost > available) continue;
     facts.push(line);
     used += cost;
   }
