@@ -252,10 +252,12 @@ describe("errors understood", () => {
   });
 
   it("a 401 poisons its connection: the next request is not lost to it", async () => {
-    fake.configure({ apiKey: "right-key" });
+    // A server of its own, so no socket of another test is in the client's pool.
+    const own = await startFakeLocalAI({ server: { apiKey: "right-key" } });
+    closers.push(() => own.close());
     const kb = await repoKb();
     const model = new OpenAIChatModel({
-      baseURL: fake.baseURL,
+      baseURL: own.baseURL,
       model: "test-model",
       apiKey: "right-key",
       timeoutMs: 5000,
@@ -270,14 +272,14 @@ describe("errors understood", () => {
       settings: SETTINGS,
     });
     // The server's key changes under us: refused once...
-    fake.configure({ apiKey: "rotated" });
+    own.configure({ apiKey: "rotated" });
     expect((await answerer.answer(input())).fallback).toBe("llm-unauthorised");
     // ...and back: a probe sees it, and the next answer survives the poisoned socket.
-    fake.configure({ apiKey: "right-key" });
+    own.configure({ apiKey: "right-key" });
     await answerer.monitor.probe();
     expect(answerer.monitor.state).toBe("ready");
     expect((await answerer.answer(input())).mode).toBe("llm");
-    expect(fake.poisonedAfterAuth).toBe(1);
+    expect(own.poisonedAfterAuth).toBe(1);
   });
 });
 

@@ -397,7 +397,11 @@ export class FakeLocalAI {
     const open = path === "/health" || path === "/v1/models" || path === "/models";
     const key = this.traits.apiKey;
     if (key !== undefined && !open && req.headers.authorization !== `Bearer ${key}`) {
-      // Answered before the body is read, so the body is left on the socket: it poisons it.
+      // llama.cpp leaves the connection unusable after a 401. The body is read here all the same,
+      // so the client keeps the socket in its pool exactly as it does against llama.cpp.
+      for await (const _chunk of req) {
+        // drained
+      }
       this.afterAuth.add(socket);
       this.sendJson(res, 401, {
         error: { code: 401, message: "Invalid API Key", type: "authentication_error" },
