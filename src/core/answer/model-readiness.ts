@@ -134,6 +134,8 @@ export class ModelMonitor {
   private sinceValue = new Date().toISOString();
   private known: Promise<void> = Promise.resolve();
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Probes in a row that found the server down or refusing: they space out, up to the cool-down. */
+  private failedProbes = 0;
   private closed = false;
   private readonly warned = new Set<string>();
   private readonly logger: Logger;
@@ -286,24 +288,28 @@ export class ModelMonitor {
 
   private apply(facts: ServerFacts): void {
     const { settings } = this.options;
+    // Logged when the state changes, not at every probe: a down server is probed every few seconds.
     if (facts.unreachable) {
+      if (this.stateValue !== "down")
+        this.logger.warn(
+          { problem: facts.unreachable },
+          "language model not ready: its server cannot be reached; free questions are answered extractively until it is",
+        );
       this.setState("down", `the server cannot be reached: ${facts.unreachable}`);
-      this.logger.warn(
-        { problem: facts.unreachable },
-        "language model not ready: its server cannot be reached; free questions are answered extractively until it is",
-      );
       this.scheduleProbe();
       return;
     }
     if (facts.unauthorised) {
+      if (this.stateValue !== "unauthorised")
+        this.logger.error(
+          {},
+          "language model not ready: the server refused the API key (OPENAI_API_KEY); free questions are answered extractively",
+        );
       this.setState("unauthorised", "the server refused the API key (HTTP 401/403): check OPENAI_API_KEY");
-      this.logger.error(
-        {},
-        "language model not ready: the server refused the API key (OPENAI_API_KEY); free questions are answered extractively",
-      );
       this.scheduleProbe();
       return;
     }
+    this.failedProbes = 0;
     const changes: Partial<ModelProfile> = {};
     if (facts.contextTokens) {
       const context = settings.contextTokens
@@ -401,7 +407,11 @@ export class ModelMonitor {
   /** While the circuit is open, the key refused or the server gone, a cheap probe every interval. */
   private scheduleProbe(): void {
     if (this.closed || this.probeTimer) return;
-    const interval = this.options.settings.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    const { settings } = this.options;
+    const first = settings.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    const longest = Math.max(first, settings.breakerCooldownMs ?? DEFAULT_BREAKER.cooldownMs);
+    const interval = Math.min(longest, first * 2 ** Math.min(this.failedProbes, 10));
+    this.failedProbes++;
     this.probeTimer = setTimeout(() => {
       this.probeTimer = undefined;
       void this.probe().then(() => {
