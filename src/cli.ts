@@ -178,12 +178,26 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
       const out = {
         summary: report.summary,
         cases: report.cases.map(
-          ({ id, kind, retrieved, answered, declined, pass, mode, fallback, citations }) => ({
+          ({
             id,
             kind,
             retrieved,
             answered,
             declined,
+            firstSentence,
+            hedged,
+            pass,
+            mode,
+            fallback,
+            citations,
+          }) => ({
+            id,
+            kind,
+            retrieved,
+            answered,
+            declined,
+            firstSentence,
+            hedged,
             pass,
             ...(values.llm ? { mode, ...(fallback ? { fallback } : {}), citations } : {}),
           }),
@@ -193,7 +207,11 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
     } else {
       for (const c of report.cases) {
         let flags =
-          c.kind === "decline" ? `declined=${c.declined}` : `retrieved=${c.retrieved} answered=${c.answered}`;
+          c.kind === "decline"
+            ? `declined=${c.declined}`
+            : c.kind === "hedge"
+              ? `hedged=${c.hedged}`
+              : `retrieved=${c.retrieved} answered=${c.answered} first=${c.firstSentence}`;
         if (values.llm) {
           const unbacked = c.citations.filter((x) => x.status !== "supported");
           flags += ` mode=${c.fallback ? `fallback(${c.fallback})` : c.mode}`;
@@ -207,7 +225,7 @@ async function evalCommand(args: string[], config: Config, io: CliIo): Promise<n
       const s = report.summary;
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
       io.stdout.write(
-        `\n${s.total} cases, k=${s.k}: recall@${s.k} ${pct(s.recallAtK)}, answer accuracy ${pct(s.answerAccuracy)}, decline accuracy ${pct(s.declineAccuracy)}\n`,
+        `\n${s.total} cases, k=${s.k}: recall@${s.k} ${pct(s.recallAtK)}, answer accuracy ${pct(s.answerAccuracy)}, first-sentence accuracy ${pct(s.firstSentenceAccuracy)}, decline accuracy ${pct(s.declineAccuracy)}, hedge accuracy ${pct(s.hedgeAccuracy)}\n`,
       );
       if (values.llm) {
         const fallbacks = Object.entries(s.fallbacks).map(([reason, n]) => `${reason} ${n}`);

@@ -61,6 +61,7 @@ export async function createRuntime(
     metrics,
     rateLimiter: shared.rateLimiter,
     rateLimits: config.rateLimits,
+    retrievalK: config.retrievalK,
   });
   closers.push(() => shared.close());
   logger.info(

@@ -28,6 +28,8 @@ export interface BotDeps {
   rateLimiter?: RateLimiter;
   /** Per-user and per-channel request limits; none by default (the runtime sets them from config). */
   rateLimits?: RateLimits;
+  /** Passages retrieved per free question (RETRIEVAL_K); 4 by default. */
+  retrievalK?: number;
 }
 
 /** A 👍/👎 on an answer. */
@@ -96,6 +98,7 @@ export class Bot {
       deps.answerer ?? new ExtractiveAnswerer(this.index),
       deps.memory ?? new InMemoryConversationMemory(),
       this.metrics,
+      deps.retrievalK,
     );
     this.commandList = buildCommandList(this.kb.projects);
     this.byName = new Map(this.commandList.map((c) => [c.name, c]));

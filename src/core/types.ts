@@ -10,7 +10,7 @@ export type ConversationId = string;
 export type Language = "en" | "zh";
 
 /** How an answer was produced. */
-export type AnswerMode = "llm" | "extractive" | "declined";
+export type AnswerMode = "llm" | "extractive" | "declined" | "clarify";
 
 /** A passage of the knowledge base a reply cites; `n` is the number used in the text as [n]. */
 export interface Source {
@@ -49,6 +49,11 @@ export interface Reply {
   fallback?: FallbackReason;
   /** A short line shown under the answer, e.g. "Extractive answer: no language model is configured." */
   notice?: string;
+  /**
+   * The question asks a detail the article doesn't state about a subject it covers: the answer
+   * says so, then gives what the article does say (not a decline).
+   */
+  hedged?: boolean;
 }
 
 export type FallbackReason =

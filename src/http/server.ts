@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -86,9 +87,13 @@ export class HttpServer {
     const server = createServer((req, res) => void this.dispatch(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
+      const onError = (error: NodeJS.ErrnoException) => {
+        const hint = `port ${port} on ${host} is already in use: stop what holds it, or set PORT to a free port (e.g. PORT=${port + 1})`;
+        reject(error.code === "EADDRINUSE" ? new BotError("bad-config", hint, { cause: error }) : error);
+      };
+      server.once("error", onError);
       server.listen(port, host, () => {
-        server.off("error", reject);
+        server.off("error", onError);
         resolve();
       });
     });

@@ -19,14 +19,16 @@ describe("docker-compose.yaml", async () => {
   };
   const { spotlight, localai } = compose.services;
 
-  it("runs LocalAI from its official image with a health check", () => {
-    expect(localai?.image).toMatch(/^localai\/localai:/);
+  it("runs LocalAI from its official image, pinned to a release, with a health check", () => {
+    // A release tag (vX.Y.Z…), never a moving one such as latest-aio-cpu or master.
+    expect(localai?.image).toMatch(/^localai\/localai:v\d+\.\d+\.\d+(-[a-z0-9-]+)?(@sha256:[0-9a-f]{64})?$/);
     expect(localai?.healthcheck?.test.join(" ")).toMatch(/readyz/);
   });
 
-  it("builds Spotlight and wires it to LocalAI by env, after LocalAI is healthy", () => {
+  it("builds Spotlight and wires it to LocalAI by env, without waiting for the model", () => {
     expect(spotlight?.build).toBe(".");
-    expect(spotlight?.depends_on?.localai?.condition).toBe("service_healthy");
+    // Spotlight answers extractively at once; LocalAI's first start downloads models for minutes.
+    expect(spotlight?.depends_on?.localai?.condition ?? "service_started").toBe("service_started");
     const config = loadConfig(spotlight?.environment ?? {});
     expect(config.llm?.baseURL).toBe("http://localai:8080/v1");
     expect(config.llm?.model).toBe("gpt-4");

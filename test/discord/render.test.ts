@@ -78,7 +78,7 @@ describe("renderReply with the bot's real replies", () => {
   });
 
   it("keeps a comparison as text and adds both cards", async () => {
-    const messages = renderReply(await command("compare", { a: "capi", b: "kubevirt" }));
+    const messages = renderReply(await command("compare", { first: "capi", second: "kubevirt" }));
     expect(messages[0]?.content).toContain("Cluster API vs KubeVirt");
     expect(messages.flatMap((m) => m.embeds).map((e) => e.title)).toEqual(["Cluster API", "KubeVirt"]);
     for (const m of messages) expectSendable(m);

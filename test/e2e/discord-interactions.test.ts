@@ -229,7 +229,7 @@ describe("autocomplete", () => {
     const h = await start({ answerer });
     const cases: [string, string, string][] = [
       ["project", "name", "kube"],
-      ["compare", "b", "vclu"],
+      ["compare", "second", "vclu"],
       ["project", "name", ""],
       ["vcluster", "question", "how"],
     ];

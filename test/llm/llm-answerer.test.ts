@@ -225,8 +225,13 @@ describe("the prompt it sends", () => {
   it("puts the catalog facts beside the passages", async () => {
     const h = await harness();
     const fact = "KubeVirt — GitHub stars: 5,000+ (as of the article); started: 2016";
-    await h.answerer.answer({ ...h.input(QUESTION), catalogFacts: [fact], hedge: true });
-    expect(h.model.lastPrompt.user).toContain(`- ${fact}`);
+    await h.answerer.answer({
+      ...h.input(QUESTION),
+      catalogFacts: [fact],
+      hedge: true,
+      unstated: ["its licence"],
+    });
+    expect(h.model.lastPrompt.user).toContain(`- Not stated in the article: its licence\n- ${fact}`);
   });
 });
 

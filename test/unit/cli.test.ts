@@ -69,9 +69,13 @@ describe("spotlight CLI", () => {
     const report = JSON.parse(r.stdout);
     expect(report.summary).toMatchObject({ k: 4, total: 14, recallAtK: 1, declineAccuracy: 1 });
     expect(report.summary.answerAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(report.summary.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(report.summary.hedgeAccuracy).toBe(1);
     expect(Object.keys(report.cases[0]).sort()).toEqual([
       "answered",
       "declined",
+      "firstSentence",
+      "hedged",
       "id",
       "kind",
       "pass",

@@ -24,6 +24,41 @@ describe("evaluation", () => {
     expect(report.summary.declineAccuracy).toBe(1);
   });
 
+  it("on the tuning set (users' phrasings of every kind): facts first, hedges and declines right", async () => {
+    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning.yaml")), 4);
+    const s = report.summary;
+    expect(s.total).toBeGreaterThanOrEqual(100);
+    expect(s.recallAtK).toBeGreaterThanOrEqual(0.98);
+    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.93);
+    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.88);
+    expect(s.declineAccuracy).toBe(1);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it("on the fresh held-out set (never tuned on): floors that guard against regressions", async () => {
+    const report = await evaluate(
+      bot,
+      await loadEvalSet(path.join(dataDir, "eval", "heldout-fresh.yaml")),
+      4,
+    );
+    const s = report.summary;
+    expect(s.total).toBeGreaterThanOrEqual(120);
+    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.7);
+    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it("a hedge case passes only when the answer says the article doesn't state it", async () => {
+    const cases = [
+      { id: "h1", q: "what's vCluster's pricing?", kind: "hedge" as const, expect: [["vCluster"]] },
+      { id: "h2", q: "how many stars does vCluster have?", kind: "hedge" as const, expect: [] },
+      { id: "h3", q: "what's the weather in Paris?", kind: "hedge" as const, expect: [] },
+    ];
+    const report = await evaluate(bot, cases, 4);
+    expect(report.cases.map((c) => c.pass)).toEqual([true, false, false]);
+    expect(report.summary.hedgeAccuracy).toBeCloseTo(1 / 3);
+  });
+
   it("matches expected groups across number formats and case", () => {
     expect(missingGroups("It has 5 000 stars and NVIDIA", [["5,000"], ["nvidia"]])).toEqual([]);
     expect(missingGroups("8000 stars", [["8,000", "8000"], ["Loft"]])).toEqual(["Loft"]);

@@ -1,5 +1,6 @@
 import type { SearchResult } from "../knowledge/search-index.js";
 import type { AnswerMode, FallbackReason, Language, ReplyProgress, Source } from "../types.js";
+import type { Understanding } from "./understand.js";
 
 /** One question and answer of a conversation, as memory keeps it. */
 export interface Turn {
@@ -15,15 +16,18 @@ export interface AnswerInput {
   retrieval: SearchResult;
   /** Earlier turns of this conversation, oldest first. */
   history: Turn[];
-  /**
-   * Compact catalog lines about the projects asked about, e.g. "KubeVirt — GitHub stars: 5,000+
-   * (as of the article); started: 2016". The model sees them beside the passages.
-   */
-  catalogFacts?: string[];
-  /** The question asks for something the knowledge base may not state: the answer should hedge. */
-  hedge?: boolean;
   onProgress?: (progress: ReplyProgress) => void;
   signal?: AbortSignal;
+  /** How the question was understood: subjects, intents, language. */
+  understanding?: Understanding;
+  /** Compact catalog facts about the understood subjects (for the model's prompt). */
+  catalogFacts?: string[];
+  /** The question asks a detail the article doesn't state about a covered subject. */
+  hedge?: boolean;
+  /** Those details, in the user's words. */
+  unstated?: string[];
+  /** For a need ("I want VMs on Kubernetes"): the catalog project that fits it. */
+  recommended?: string;
 }
 
 export interface AnswerResult {
@@ -32,6 +36,8 @@ export interface AnswerResult {
   sources: Source[];
   fallback?: FallbackReason;
   notice?: string;
+  /** The answer says the article doesn't state what was asked. */
+  hedged?: boolean;
 }
 
 /**

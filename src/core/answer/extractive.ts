@@ -3,8 +3,30 @@ import type { QueryTerm, SearchIndex } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
 import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
+import { FactComposer, type FactSentence } from "./fact-answers.js";
 import { messages } from "./messages.js";
 import { toSources } from "./sources.js";
+import { ATTRIBUTE_INTENTS, projectSubjects } from "./understand.js";
+
+/** Sentences with their citations, numbered in order of first citation; a lead-in ending in ":" cites nothing. */
+function render(sentences: FactSentence[], language: Language, hedged: boolean): AnswerResult {
+  const cited: Passage[] = [];
+  const parts = sentences.map((s) => {
+    if (/[:：]$/.test(s.text)) return s.text;
+    const marks = [s.passage, ...(s.also && s.also !== s.passage ? [s.also] : [])].map((p) => {
+      const n = cited.indexOf(p) + 1;
+      return n === 0 ? cited.push(p) : n;
+    });
+    return `${s.text} ${marks.map((n) => `[${n}]`).join("")}`;
+  });
+  return {
+    text: parts.join(language === "zh" ? "" : " "),
+    mode: "extractive",
+    sources: toSources(cited),
+    notice: messages.extractiveNotice[language],
+    ...(hedged ? { hedged: true } : {}),
+  };
+}
 
 const MAX_SENTENCES = 3;
 /** A further sentence joins the answer only if it scores at least this share of the best one. */
@@ -96,9 +118,20 @@ const numbersIn = (tokens: Set<string>) =>
  * Needs no model: it is the embedded default and the fallback of the LLM path.
  */
 export class ExtractiveAnswerer implements Answerer {
-  constructor(private readonly index: SearchIndex) {}
+  private readonly composer: FactComposer;
+
+  constructor(private readonly index: SearchIndex) {
+    this.composer = new FactComposer(index.kb);
+  }
 
   async answer(input: AnswerInput): Promise<AnswerResult> {
+    const composed = this.composeFromCatalog(input);
+    if (composed) return composed;
+    return this.extract(input);
+  }
+
+  /** The best sentences of the retrieved passages, by how much of the question they hold. */
+  private extract(input: AnswerInput): AnswerResult {
     const { question, language, retrieval } = input;
     const chosen = this.select(
       question,
@@ -110,19 +143,90 @@ export class ExtractiveAnswerer implements Answerer {
     if (chosen.length === 0) {
       return { text: messages.declinedOffTopic[language], mode: "declined", sources: [] };
     }
-    const cited: Passage[] = [];
-    const parts = chosen.map((c) => {
-      let n = cited.indexOf(c.passage) + 1;
-      if (n === 0) n = cited.push(c.passage);
-      return `${c.text} [${n}]`;
-    });
-    const text = parts.join(language === "zh" ? "" : " ");
-    return {
-      text,
-      mode: "extractive",
-      sources: toSources(cited),
-      notice: messages.extractiveNotice[language],
-    };
+    // A quoted sentence that doesn't name the one project asked about ("它们也真正彼此隔离") says
+    // which project it is about.
+    const subjects = input.understanding ? projectSubjects(input.understanding) : [];
+    const only = subjects.length === 1 ? this.index.matcher.get(subjects[0] as string) : undefined;
+    return render(
+      chosen.map((c) => ({
+        text:
+          only &&
+          c.passage.projectIds.includes(only.id) &&
+          !this.index.matcher.mentionedIn(c.text).includes(only.id)
+            ? `${only.name}${language === "zh" ? "：" : ": "}${c.text}`
+            : c.text,
+        passage: c.passage,
+      })),
+      language,
+      false,
+    );
+  }
+
+  /** Facts first: what the catalog states about the understood subjects, or what it doesn't. */
+  private composeFromCatalog(input: AnswerInput): AnswerResult | undefined {
+    const u = input.understanding;
+    if (!u) return undefined;
+    const asksAttribute = u.intents.some((i) => ATTRIBUTE_INTENTS.has(i));
+    const unstated = input.unstated ?? [];
+    if (unstated.length > 0 && !asksAttribute) {
+      const hedged = this.composer.hedge(u, unstated);
+      if (hedged) return render(hedged.sentences, u.language, true);
+    }
+    const composed = this.composer.compose(u, input.recommended ? { recommended: input.recommended } : {});
+    if (!composed) return undefined;
+    // "The article doesn't say who contributes to Kairos" is wrong when the article does say what
+    // its contributors build: a missing catalog fact yields to a sentence that holds the question's words.
+    if (composed.hedged && u.content.known.length > 0) {
+      const best = this.extractSentences(input)[0];
+      const tokens = new Set(best ? tokenize(best.text) : []);
+      const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));
+      const ids = projectSubjects(u);
+      const aboutSubject =
+        best?.passage.projectIds.some((id) => ids.includes(id)) === true &&
+        this.index.matcher.mentionedIn(best.text).every((id) => ids.includes(id));
+      if (best && aboutSubject && held.length * 2 >= u.content.known.length) return this.extract(input);
+    }
+    const sentences = [...composed.sentences];
+    let hedged = composed.hedged;
+    // The facts asked for, then what else was asked that the catalog doesn't hold: a detail the
+    // article never states, or words of the question the catalog sentences don't answer
+    // ("why does vCluster suit dev environments?" is answered by the article, not the catalog).
+    if (unstated.length > 0 && asksAttribute) {
+      const passage = sentences[0]?.passage;
+      if (passage) {
+        const list = unstated.map((d) => `“${d}”`).join(u.language === "zh" ? "、" : ", ");
+        sentences.push({
+          text:
+            u.language === "zh" ? `文章没有提到${list}。` : `The article doesn't say anything about ${list}.`,
+          passage,
+        });
+        hedged = true;
+      }
+    } else if (!hedged && projectSubjects(u).length > 0 && u.content.known.length > 0) {
+      const covered = new Set(tokenize(sentences.map((s) => s.text).join(" ")));
+      const missing = u.content.known.filter((c) => !this.index.formsOf(c).some((f) => covered.has(f)));
+      if (missing.length > 0 && missing.length * 2 >= u.content.known.length) {
+        const extra = this.extract(input);
+        const onlyOpen = !asksAttribute;
+        if (extra.mode === "extractive" && extra.sources.length > 0) {
+          if (onlyOpen) return extra;
+          const first = this.extractSentences(input)[0];
+          if (first && !sentences.some((s) => s.text === first.text)) sentences.push(first);
+        }
+      }
+    }
+    return render(sentences, u.language, hedged);
+  }
+
+  private extractSentences(input: AnswerInput): FactSentence[] {
+    const { question, language, retrieval } = input;
+    return this.select(
+      question,
+      language,
+      retrieval.terms,
+      retrieval.hits.map((h) => ({ passage: h.passage, score: h.score })),
+      retrieval.projectIds,
+    ).map((c) => ({ text: c.text, passage: c.passage }));
   }
 
   private select(

@@ -313,6 +313,7 @@ export class LlmAnswerer implements Answerer {
       language: input.language,
       passages: input.retrieval.hits.map((h) => h.passage),
       ...(input.catalogFacts ? { catalogFacts: input.catalogFacts } : {}),
+      ...(input.hedge && input.unstated ? { unstated: input.unstated } : {}),
       history: input.history,
       contextTokens: profile.contextTokens,
       maxTokens: profile.maxTokens,

@@ -59,6 +59,8 @@ export interface PromptInput {
   passages: Passage[];
   /** Compact catalog lines ("KubeVirt — GitHub stars: 5,000+; started: 2016"), most relevant first. */
   catalogFacts?: string[];
+  /** Details the question asks that the article does not state, in the user's words (a hedge). */
+  unstated?: string[];
   /** Earlier turns, oldest first. */
   history: Turn[];
   contextTokens: number;
@@ -265,7 +267,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     throw new PromptTooLargeError(fixed + Math.ceil(MIN_PASSAGE_TOKENS * scale), available);
 
   const facts: string[] = [];
-  for (const fact of input.catalogFacts ?? []) {
+  // Said first: the model must not fill the gap the question asks about.
+  const gaps = (input.unstated ?? []).map((d) => `Not stated in the article: ${d}`);
+  for (const fact of [...gaps, ...(input.catalogFacts ?? [])]) {
     const line = `- ${defuse(fact)}`;
     const cost = estimate(line) + 1;
     // Facts may take the conversation's reserve: under pressure the conversation goes first.

@@ -1,16 +1,19 @@
+import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
-import { detectLanguage } from "../knowledge/tokenize.js";
+import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { ConversationId, HandleOptions, Language, Reply } from "../types.js";
 import type { Answerer } from "./answerer.js";
+import { FactComposer } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { checkQuestion, looksLikeInjection } from "./question-guard.js";
+import { checkQuestion } from "./question-guard.js";
+import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
-/** Below this share of the question found in the top passages, the knowledge base does not cover it. */
+/** Below this share of the question's content found in the top passages, the knowledge base does not cover it. */
 export const MIN_COVERAGE = 0.5;
-/** A question naming a catalog project is on topic by that alone; its other words may be phrased freely. */
-export const MIN_COVERAGE_NAMED = 0.3;
+/** Passages retrieved per question unless configured otherwise (RETRIEVAL_K). */
+export const DEFAULT_RETRIEVAL_K = 4;
 
 export interface AskOptions extends HandleOptions {
   conversationId?: ConversationId;
@@ -22,54 +25,90 @@ export interface AskOptions extends HandleOptions {
 export interface AskResult {
   reply: Reply;
   retrieval?: SearchResult;
+  understanding?: Understanding;
 }
 
-/** Free questions: guard, recall the conversation, retrieve, decline or answer, remember. */
+/** Free questions: guard, understand, recall the conversation, retrieve, decline or answer, remember. */
 export class QuestionService {
+  private readonly reader: QuestionReader;
+  private readonly composer: FactComposer;
+
   constructor(
     private readonly index: SearchIndex,
     private readonly answerer: Answerer,
     private readonly memory: ConversationMemory,
     private readonly metrics: BotMetrics = noopMetrics,
-  ) {}
+    private readonly defaultK: number = DEFAULT_RETRIEVAL_K,
+  ) {
+    this.reader = new QuestionReader(index.kb, index.matcher, (concept) => index.knowsConcept(concept));
+    this.composer = new FactComposer(index.kb);
+  }
+
+  /** How a question is understood, without answering it (for eval, debugging and the bench). */
+  understand(question: string, previousProjectIds?: string[]): Understanding {
+    return this.reader.read(question, previousProjectIds ? { previousProjectIds } : {});
+  }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
     const language: Language = detectLanguage(rawQuestion);
     const question = checkQuestion(rawQuestion, language);
-    if (looksLikeInjection(question)) {
-      return {
-        reply: { text: messages.declinedInjection[language], sources: [], mode: "declined", language },
-      };
-    }
     const history = options.conversationId ? await this.memory.get(options.conversationId) : [];
     const last = history.at(-1);
-    // A follow-up ("and how many stars does it have?") often names nothing: the previous
-    // question lends its terms and projects to retrieval, at a lower weight.
-    const context = last ? last.question : undefined;
+    const u = this.reader.read(question, {
+      ...(last ? { previousProjectIds: last.projectIds } : {}),
+      ...(options.projectId ? { focusProjectId: options.projectId } : {}),
+    });
+    if (u.injection) {
+      return {
+        reply: { text: messages.declinedInjection[language], sources: [], mode: "declined", language },
+        understanding: u,
+      };
+    }
+    if (u.needsSubject) {
+      return { reply: this.clarify(language), understanding: u };
+    }
+    const subjects = projectSubjects(u);
+    const k = options.k ?? this.defaultK;
     const retrievalStarted = performance.now();
     const retrieval = this.index.search(question, {
-      k: options.k ?? 4,
-      // An explicit focus (a shortcut command) wins over what the conversation was about.
-      projectIds: options.projectId
-        ? [options.projectId]
-        : last && this.namesNothing(question)
-          ? last.projectIds
-          : [],
-      context,
+      k,
+      projectIds: subjects,
+      // A follow-up that names nothing ("and who uses it?") borrows the previous question's terms.
+      ...(u.subjectsFromContext && last ? { context: last.question } : {}),
     });
     this.metrics.retrievalSeconds((performance.now() - retrievalStarted) / 1000);
-    const minCoverage = retrieval.projectIds.length > 0 ? MIN_COVERAGE_NAMED : MIN_COVERAGE;
-    if (retrieval.hits.length === 0 || retrieval.coverage < minCoverage) {
+
+    const recommended = this.recommendation(u, retrieval);
+    if (!this.onTopic(u, retrieval, recommended)) {
       return {
         reply: { text: messages.declinedOffTopic[language], sources: [], mode: "declined", language },
         retrieval,
+        understanding: u,
       };
     }
+    // What the understood question rests on joins the retrieved passages, first: the model sees
+    // the subjects' catalog facts, and the extractive answer can cite them.
+    const evidence = this.composer.evidence(u, recommended);
+    const hits = [
+      ...evidence.map((passage) => ({ passage, score: retrieval.hits[0]?.score ?? 1 })),
+      ...retrieval.hits.filter((h) => !evidence.includes(h.passage)),
+    ].slice(0, Math.max(k, evidence.length));
+    const grounded: SearchResult = {
+      ...retrieval,
+      hits,
+      projectIds: [...new Set([...subjects, ...retrieval.projectIds])],
+    };
+    const hedge = this.unstatedDetails(u, question);
     const result = await this.answerer.answer({
       question,
       language,
-      retrieval,
+      retrieval: grounded,
       history,
+      understanding: u,
+      catalogFacts: this.catalogFacts(u, recommended),
+      hedge: hedge.length > 0,
+      ...(hedge.length > 0 ? { unstated: hedge } : {}),
+      ...(recommended ? { recommended } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -77,17 +116,125 @@ export class QuestionService {
       await this.memory.append(options.conversationId, {
         question,
         answer: result.text,
-        projectIds: retrieval.projectIds,
+        projectIds:
+          subjects.length > 0 ? subjects : recommended ? [recommended] : retrieval.projectIds.slice(0, 2),
         at: Date.now(),
       });
     }
     const reply: Reply = { text: result.text, sources: result.sources, mode: result.mode, language };
     if (result.fallback) reply.fallback = result.fallback;
     if (result.notice) reply.notice = result.notice;
-    return { reply, retrieval };
+    if (result.hedged) reply.hedged = true;
+    return { reply, retrieval: grounded, understanding: u };
   }
 
-  private namesNothing(question: string): boolean {
-    return this.index.matcher.mentionedIn(question).length === 0;
+  /**
+   * Decline only questions about nothing the knowledge base covers: a named subject, a question
+   * about the catalog, the event or the article, or a retrieval match on the question's own content
+   * words is on topic, whatever filler surrounds it.
+   */
+  private onTopic(u: Understanding, retrieval: SearchResult, recommended: string | undefined): boolean {
+    if (u.subjects.length > 0 || recommended) return true;
+    if (
+      u.intents.some(
+        (i) => ["superlative", "list", "article", "reverse-link"].includes(i) || i.startsWith("event-"),
+      )
+    )
+      return true;
+    if (retrieval.hits.length === 0) return false;
+    const { known, unknown } = u.content;
+    if (known.length === 0 || known.length <= unknown.length) return false;
+    return retrieval.coverage >= MIN_COVERAGE || this.contentCoverage(u, retrieval) >= MIN_COVERAGE;
+  }
+
+  /** Share of the question's content concepts found in its top passages. */
+  private contentCoverage(u: Understanding, retrieval: SearchResult): number {
+    const all = [...u.content.known, ...u.content.unknown];
+    if (all.length === 0) return 0;
+    const top = retrieval.hits.slice(0, 3).map((h) => this.index.termsOf(h.passage.id));
+    const found = all.filter((c) => {
+      const forms = this.index.formsOf(c);
+      return top.some((terms) => forms.some((f) => terms.has(f)));
+    });
+    return found.length / all.length;
+  }
+
+  /**
+   * For "I need X, what should I use?": the featured project whose own passages hold most of the
+   * need's words (rarer words weigh more); retrieval order breaks ties.
+   */
+  private recommendation(u: Understanding, retrieval: SearchResult): string | undefined {
+    if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
+    const { known, unknown } = u.content;
+    if (known.length === 0 || known.length < unknown.length) return undefined;
+    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
+    const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
+    let best: { id: string; score: number } | undefined;
+    for (const id of featured) {
+      let score = 0;
+      for (const concept of known) {
+        if (!this.index.knowsAbout(concept, [id])) continue;
+        const holders = featured.filter((other) => this.index.knowsAbout(concept, [other])).length;
+        score += 1 / holders;
+      }
+      const rank = order.indexOf(id);
+      score += rank < 0 ? 0 : 0.01 / (rank + 1);
+      if (score > 0.05 && (!best || score > best.score)) best = { id, score };
+    }
+    return best?.id;
+  }
+
+  /**
+   * Details the question asks about a covered subject that the knowledge base never mentions
+   * ("pricing", "CEO", "install"): the answer says the article doesn't state them.
+   */
+  private unstatedDetails(u: Understanding, question: string): string[] {
+    if (u.subjects.length === 0 || u.intents.includes("compare") || u.intents.includes("superlative"))
+      return [];
+    // Known to the knowledge base is not enough: the subject's own passages must use the word
+    // ("价格" occurs in the article, but never about vCluster).
+    const ids = projectSubjects(u);
+    const all = [...u.content.known, ...u.content.unknown];
+    const unknown = all.filter((c) => !this.index.knowsAbout(c, ids));
+    const known = all.filter((c) => !unknown.includes(c));
+    if (unknown.length === 0 || unknown.length < known.length) return [];
+    // The user's own words for the unknown concepts, as they wrote them.
+    const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
+    const surface = new Set<string>();
+    for (const c of unknown) {
+      if (/\p{Script=Han}/u.test(c)) surface.add(c);
+      else {
+        const word = words.find((w) => !/\p{Script=Han}/u.test(w) && tokenize(w).includes(c));
+        if (word) surface.add(word);
+      }
+    }
+    return [...surface];
+  }
+
+  /** Compact catalog lines about the understood subjects, for the model's prompt. */
+  private catalogFacts(u: Understanding, recommended: string | undefined): string[] {
+    const ids = [...projectSubjects(u), ...(recommended ? [recommended] : [])];
+    const lines: string[] = [];
+    for (const id of [...new Set(ids)].slice(0, 3)) {
+      const p = this.index.matcher.get(id);
+      if (!p) continue;
+      const facts = projectFacts(p, u.language)
+        .filter((f) => f.key !== "category")
+        .map((f) => `${f.label}: ${f.value}`);
+      const session = p.links.kubecon_session
+        ? [`KubeCon London session: ${p.links.kubecon_session.title} (${p.links.kubecon_session.url})`]
+        : [];
+      lines.push(`${p.name} — ${[p.summary[u.language], ...facts, ...session].join("; ")}`);
+    }
+    return lines;
+  }
+
+  private clarify(language: Language): Reply {
+    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.name);
+    const text =
+      language === "zh"
+        ? `你问的是哪个项目？例如：${featured.join("、")}。`
+        : `Which project do you mean? For example: ${featured.slice(0, -1).join(", ")} or ${featured.at(-1)}.`;
+    return { text, sources: [], mode: "clarify", language };
   }
 }

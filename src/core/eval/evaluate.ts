@@ -9,7 +9,8 @@ export const evalCaseSchema = z.object({
   id: z.string().min(1),
   q: z.string().min(1),
   lang: z.enum(["en", "zh"]).optional(),
-  kind: z.enum(["fact", "decline"]),
+  /** fact: holds every expected group; decline: off topic or hostile; hedge: says the article doesn't state it. */
+  kind: z.enum(["fact", "decline", "hedge"]),
   project: z.string().optional(),
   /** Groups of alternatives: every group must be matched by one of its alternatives. */
   expect: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(1)).default([]),
@@ -25,6 +26,10 @@ export interface EvalCaseResult {
   /** The answer holds every expected group (and was not declined). */
   answered: boolean;
   declined: boolean;
+  /** The first sentence alone holds every expected group (fact cases). */
+  firstSentence: boolean;
+  /** The answer says the article doesn't state what was asked (and did not decline). */
+  hedged: boolean;
   pass: boolean;
   mode: string;
   answer: string;
@@ -50,6 +55,10 @@ export interface EvalSummary {
   recallAtK: number;
   answerAccuracy: number;
   declineAccuracy: number;
+  /** Share of fact cases whose first sentence holds every expected group. */
+  firstSentenceAccuracy: number;
+  /** Share of hedge cases answered with "the article doesn't say…" (not declined). */
+  hedgeAccuracy: number;
   /**
    * Share of expected facts stated in answers whose citing sentence cites a passage holding them;
    * null when no fact was checked (no answer stated one), rather than a meaningless 100%.
@@ -118,6 +127,15 @@ export function missingGroups(text: string, expect: string[][]): string[] {
 
 const rate = (n: number, d: number) => (d === 0 ? 1 : n / d);
 
+/** How an answer (a model's too) says the article doesn't state something. */
+const HEDGE_TEXT =
+  /\b(article|it) (doesn't|does not|don't|do not) (say|state|mention|cover|give|tell)|\bnot (stated|mentioned) in the article|文章(没有|并没有|未)(提到|说明|提及|说|给出)|文章中没有/i;
+
+/** The first sentence of an answer, its citations included. */
+export function firstSentenceOf(text: string): string {
+  return citedSentences(text)[0]?.text ?? "";
+}
+
 const CITATION_MARK = /\[(\d+)\]/g;
 
 /**
@@ -171,10 +189,8 @@ export function checkCitations(answer: string, sources: Source[], expect: string
 export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<EvalReport> {
   const results: EvalCaseResult[] = [];
   for (const c of cases) {
-    const retrieval = bot.index.search(c.q, { k });
-    const passages = retrieval.hits.map((h) => h.passage.text).join("\n");
-    const retrievedMissing = missingGroups(passages, c.expect);
-    const { reply } = await bot.questions.ask(c.q, { k }).catch((error: unknown) => ({
+    const { reply, retrieval } = await bot.questions.ask(c.q, { k }).catch((error: unknown) => ({
+      retrieval: undefined,
       reply: {
         text: error instanceof Error ? error.message : String(error),
         mode: "error" as const,
@@ -182,10 +198,17 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
         fallback: undefined,
       },
     }));
+    // Recall is measured on the passages the answer was grounded on (what a model would see).
+    const passages = (retrieval?.hits ?? []).map((h) => h.passage.text).join("\n");
+    const retrieved = missingGroups(passages, c.expect).length === 0;
     const declined = reply.mode === "declined";
     const answerMissing = missingGroups(reply.text, c.expect);
-    const retrieved = retrievedMissing.length === 0;
     const answered = !declined && reply.mode !== "error" && answerMissing.length === 0;
+    const firstSentence = answered && missingGroups(firstSentenceOf(reply.text), c.expect).length === 0;
+    const hedged =
+      !declined &&
+      reply.mode !== "error" &&
+      (("hedged" in reply && reply.hedged === true) || HEDGE_TEXT.test(reply.text));
     results.push({
       id: c.id,
       kind: c.kind,
@@ -193,16 +216,19 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
       retrieved,
       answered,
       declined,
-      pass: c.kind === "decline" ? declined : retrieved && answered,
+      firstSentence,
+      hedged,
+      pass: c.kind === "decline" ? declined : c.kind === "hedge" ? hedged && answered : retrieved && answered,
       mode: reply.mode ?? "none",
       answer: reply.text,
-      missing: c.kind === "fact" ? answerMissing : [],
+      missing: c.kind === "decline" ? [] : answerMissing,
       ...(reply.fallback ? { fallback: reply.fallback } : {}),
       citations: c.kind === "fact" && !declined ? checkCitations(reply.text, reply.sources, c.expect) : [],
     });
   }
   const facts = results.filter((r) => r.kind === "fact");
   const declines = results.filter((r) => r.kind === "decline");
+  const hedges = results.filter((r) => r.kind === "hedge");
   const checks = facts.flatMap((r) => r.citations);
   const modes: Record<string, number> = {};
   const fallbacks: Record<string, number> = {};
@@ -218,6 +244,8 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
       recallAtK: rate(facts.filter((r) => r.retrieved).length, facts.length),
       answerAccuracy: rate(facts.filter((r) => r.answered).length, facts.length),
       declineAccuracy: rate(declines.filter((r) => r.declined).length, declines.length),
+      firstSentenceAccuracy: rate(facts.filter((r) => r.firstSentence).length, facts.length),
+      hedgeAccuracy: rate(hedges.filter((r) => r.pass).length, hedges.length),
       citationSupport:
         checks.length === 0 ? null : checks.filter((x) => x.status === "supported").length / checks.length,
       citationChecks: checks.length,

@@ -52,6 +52,12 @@ const ENGLISH_QUESTION_PHRASES =
 const stripQuestionWords = (text: string) =>
   text.replace(CHINESE_QUESTION_WORDS, " ").replace(ENGLISH_QUESTION_PHRASES, " ");
 
+/** A Chinese word's index forms: its character pairs, or the character itself. */
+function hanForms(word: string): string[] {
+  const chars = [...word];
+  return chars.length === 1 ? chars : chars.slice(1).map((c, i) => `${chars[i]}${c}`);
+}
+
 /** BM25 retrieval over passages (MiniSearch) with cross-language expansion and project boosts. */
 export class SearchIndex {
   private readonly mini: MiniSearch<Passage>;
@@ -115,6 +121,61 @@ export class SearchIndex {
   /** Whether any passage holds the term. */
   knows(term: string): boolean {
     return this.df.has(term);
+  }
+
+  /**
+   * The index terms a concept of a question stands for: a Latin word's token, a Chinese word's
+   * character pairs (or its one character), and the glossary's translations of either.
+   */
+  formsOf(concept: string): string[] {
+    // A Latin concept is already a token (stemmed): tokenizing it again would stem it twice.
+    const own = /\p{Script=Han}/u.test(concept) ? hanForms(concept) : [concept];
+    const forms = new Set(own);
+    for (const entry of this.glossary) {
+      const group = [...entry.en, ...entry.zh];
+      if (!group.some((words) => words.length > 0 && words.every((w) => forms.has(w)))) continue;
+      for (const words of group) for (const w of words) forms.add(w);
+    }
+    return [...forms];
+  }
+
+  /** Whether any passage uses the concept (in any of its forms): an unknown one is a detail the articles never state. */
+  knowsConcept(concept: string): boolean {
+    return this.conceptIn(concept, () => true);
+  }
+
+  /** Whether a passage about one of these projects uses the concept. */
+  knowsAbout(concept: string, projectIds: string[]): boolean {
+    if (projectIds.length === 0) return this.knowsConcept(concept);
+    // A project's own passages: its catalog entry and its section of the article (a passage that
+    // merely lists it beside others says nothing about it).
+    const sections = new Set(projectIds.flatMap((id) => this.matcher.get(id)?.section ?? []));
+    const ids = new Set(projectIds);
+    return this.conceptIn(
+      concept,
+      (p) =>
+        (p.kind === "catalog" && p.projectIds.length === 1 && ids.has(p.projectIds[0] as string)) ||
+        (p.kind === "article" && sections.has(p.section) && p.projectIds.some((id) => ids.has(id))),
+    );
+  }
+
+  private conceptIn(concept: string, include: (p: Passage) => boolean): boolean {
+    const own = /\p{Script=Han}/u.test(concept) ? hanForms(concept) : [concept];
+    const check = (forms: string[]) =>
+      forms.length > 0 &&
+      this.kb.passages.some((p) => {
+        if (!include(p)) return false;
+        const terms = this.termsOf(p.id);
+        return forms.every((f) => terms.has(f));
+      });
+    if (check(own)) return true;
+    // A translation counts: "company" is known through "企业".
+    for (const entry of this.glossary) {
+      const group = [...entry.en, ...entry.zh];
+      if (!group.some((words) => words.length > 0 && words.every((w) => own.includes(w)))) continue;
+      if (group.some((words) => check(words))) return true;
+    }
+    return false;
   }
 
   termsOf(passageId: string): Set<string> {

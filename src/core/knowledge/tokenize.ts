@@ -38,8 +38,11 @@ export const CHINESE_STOP_BIGRAMS = new Set([
 ]);
 
 const HAN = /\p{Script=Han}/u;
-// A run of Han characters, or a run of Latin letters/digits (with inner dashes, dots, apostrophes).
-const RUN = /(\p{Script=Han}+)|([\p{L}\p{N}]+(?:[-.'’][\p{L}\p{N}]+)*)/gu;
+// A run of Han characters, or a run of other letters/digits (with inner dashes, dots, apostrophes).
+// Han is subtracted from the second kind: "2018年" or "k8sgpt之类的" are a number or a name followed
+// by Chinese words, not one token.
+const RUN =
+  /(\p{Script=Han}+)|([[\p{L}\p{N}]--\p{Script=Han}]+(?:[\-.'’][[\p{L}\p{N}]--\p{Script=Han}]+)*)/gv;
 
 /** Lower-case, width-fold (NFKC) and remove digit-group separators ("8,000" and "8000" are one number). */
 export function normalizeText(text: string): string {
