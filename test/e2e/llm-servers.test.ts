@@ -319,14 +319,17 @@ describe("the server's own queue", () => {
 
 describe("recovery", () => {
   it("the circuit half-opens as soon as a probe finds the server back, not after the cool-down", async () => {
-    const llm = await setUp({ LLM_BREAKER_COOLDOWN_MS: "600000", LLM_PROBE_INTERVAL_MS: "250" });
+    const metrics = new PrometheusMetrics({ defaultMetrics: false });
+    const llm = await setUp({ LLM_BREAKER_COOLDOWN_MS: "600000", LLM_PROBE_INTERVAL_MS: "250" }, { metrics });
     fake.behave({ status: 500 });
     for (let i = 0; i < 3; i++) await llm.answerer.answer(input());
     expect(llm.health().state).toBe("circuit-open");
+    expect(await metrics.registry.metrics()).toContain('spotlight_llm_state{state="circuit-open"} 1');
     fake.reset();
     await vi.waitFor(() => expect(llm.health().state).not.toBe("circuit-open"), { timeout: 5000 });
     expect((await llm.answerer.answer(input())).mode).toBe("llm");
     expect(llm.health().state).toBe("ready");
+    expect(await metrics.registry.metrics()).toContain('spotlight_llm_state{state="ready"} 1');
   });
 });
 

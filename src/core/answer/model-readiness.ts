@@ -134,6 +134,7 @@ export class ModelMonitor {
   private sinceValue = new Date().toISOString();
   private known: Promise<void> = Promise.resolve();
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private reported: ModelState | undefined;
   /** Probes in a row that found the server down or refusing: they space out, up to the cool-down. */
   private failedProbes = 0;
   private closed = false;
@@ -357,6 +358,7 @@ export class ModelMonitor {
     } else if (this.stateValue !== "ready") this.setState("ready", undefined);
     // A healthy server ends the pause at once: the next question is the trial call.
     if (this.breaker.state === "open") this.breaker.halfOpen();
+    this.notify();
   }
 
   private replyTokens(context: number): number {
@@ -391,11 +393,18 @@ export class ModelMonitor {
   }
 
   private setState(state: ModelState, reason: string | undefined): void {
-    const before = this.state;
     if (this.stateValue !== state) this.sinceValue = new Date().toISOString();
     this.stateValue = state;
     this.reasonValue = reason;
-    if (this.state !== before) this.options.onState?.(this.state);
+    this.notify();
+  }
+
+  /** Tells the listener when the state it last heard of changed (the breaker's included). */
+  private notify(): void {
+    const state = this.state;
+    if (state === this.reported) return;
+    this.reported = state;
+    this.options.onState?.(state);
   }
 
   private warnOnce(key: string, fields: object, message: string): void {
