@@ -136,6 +136,13 @@ describe("fitting the model's context", () => {
     expect(fake.lastRequest?.promptTokens).toBeLessThan(2048 - 512);
   });
 
+  it("a context stated in the model list (vLLM's max_model_len) is learned too", async () => {
+    fake.setModels([{ id: "test-model", max_model_len: 1024 }]);
+    const llm = await setUp();
+    await vi.waitFor(() => expect(llm.health()).toMatchObject({ state: "ready", contextTokens: 1024 }));
+    expect(llm.health().maxTokens).toBe(256);
+  });
+
   it("catalog facts go beside the passages", async () => {
     fake.configure({ contextTokens: 4096, props: true });
     const llm = await setUp();
