@@ -58,9 +58,14 @@ export async function createLlmAnswerer(
   monitor = new ModelMonitor({ model, settings: llm, prompts, canary, logger: log, onState: report });
   monitor.onProfile(report);
   report();
-  if (monitor.refusing === "unusable" && llm.contextTokens !== undefined) {
-    await model.close();
-    throw new ConfigError([`LLM_CONTEXT_TOKENS: ${monitor.health().reason ?? "too small for any prompt"}`]);
+  if (monitor.refusing === "unusable") {
+    const problem = monitor.health().reason ?? "too small for any prompt";
+    if (llm.contextTokens !== undefined) {
+      await model.close();
+      throw new ConfigError([`LLM_CONTEXT_TOKENS: ${problem}`]);
+    }
+    // Only LLM_MAX_TOKENS is set: the server's context, once learned, may still make room.
+    log.error({ problem }, "language model unusable with the default context: waiting for the server's");
   }
   const answerer = new LlmAnswerer({
     model,

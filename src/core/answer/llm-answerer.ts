@@ -390,7 +390,8 @@ export class LlmAnswerer implements Answerer {
           elapsedMs: Date.now() - started,
           circuit: breaker.state,
           ...(prompt
-            ? { promptTokens: prompt.estimatedTokens, contextTokens: this.monitor.profile.contextTokens }
+            ? // Field names without "token": the logger redacts those as secrets.
+              { promptEstimate: prompt.estimatedTokens, context: this.monitor.profile.contextTokens }
             : {}),
         },
         failure.message,
@@ -521,8 +522,8 @@ export class LlmAnswerer implements Answerer {
         shortened: prompt.shortened,
         facts: prompt.facts,
         historyTurns: prompt.historyTurns,
-        estimatedTokens: prompt.estimatedTokens,
-        promptTokens,
+        promptEstimate: prompt.estimatedTokens,
+        serverCount: promptTokens,
       },
       "model answer",
     );

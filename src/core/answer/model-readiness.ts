@@ -159,7 +159,8 @@ export class ModelMonitor {
         ...DEFAULT_BREAKER,
         cooldownMs: settings.breakerCooldownMs ?? DEFAULT_BREAKER.cooldownMs,
       });
-    this.checkFits();
+    // Quietly: createLlmAnswerer turns a configured size that cannot work into a start-up error.
+    this.checkFits(false);
   }
 
   get profile(): ModelProfile {
@@ -246,7 +247,7 @@ export class ModelMonitor {
       this.update({ tokenScale: scale });
       this.warnOnce(
         "scale",
-        { promptTokens, estimatedTokens: Math.round(unscaled), tokenScale: scale },
+        { serverCount: promptTokens, estimate: Math.round(unscaled), scale },
         "the server counts more prompt tokens than estimated: prompts are budgeted with its count from now on",
       );
       return false;
@@ -263,7 +264,7 @@ export class ModelMonitor {
       });
       this.warnOnce(
         "truncation",
-        { promptTokens, estimatedTokens: Math.round(unscaled), contextTokens: context },
+        { serverCount: promptTokens, estimate: Math.round(unscaled), budgetedContext: context },
         "the server counted far fewer prompt tokens than sent: it cut the prompt to fit a smaller context; set LLM_CONTEXT_TOKENS to the server's context size (llama.cpp -c, LocalAI context_size)",
       );
       this.setState("degraded", `the server truncated a prompt; budgeting for ${context} tokens`);
@@ -339,8 +340,8 @@ export class ModelMonitor {
       {
         model: this.options.model.model,
         learnedFrom: facts.sources,
-        contextTokens: this.current.contextTokens,
-        maxTokens: this.current.maxTokens,
+        context: this.current.contextTokens,
+        replyCap: this.current.maxTokens,
         maxConcurrency: this.current.maxConcurrency,
         ...(facts.slots ? { slots: facts.slots } : {}),
       },
@@ -366,7 +367,7 @@ export class ModelMonitor {
   }
 
   /** False (and state unusable) when not even the smallest useful prompt and the reply fit. */
-  private checkFits(): boolean {
+  private checkFits(log = true): boolean {
     const { contextTokens, maxTokens, tokenScale } = this.current;
     let problem: string | undefined;
     if (maxTokens >= contextTokens)
@@ -380,7 +381,7 @@ export class ModelMonitor {
       if (this.stateValue === "unusable") this.setState("starting", undefined);
       return true;
     }
-    if (this.stateValue !== "unusable")
+    if (log && this.stateValue !== "unusable")
       this.logger.error({ problem }, "language model unusable: free questions are answered extractively");
     this.setState("unusable", problem);
     return false;
