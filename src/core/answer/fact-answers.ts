@@ -104,6 +104,8 @@ export class FactComposer {
     if (options.recommended) return this.recommend(options.recommended, L);
     if (ids.length >= 2 && u.intents.includes("compare")) return this.compare(ids.slice(0, 2), u);
     if (ids.length === 0) {
+      const filtered = this.filter(u);
+      if (filtered) return filtered;
       if (u.intents.some((i) => i.startsWith("event-"))) return this.event(u);
       if (u.intents.includes("list")) return this.article(u, "list");
       if (u.intents.includes("article")) return this.article(u, "about");
@@ -140,7 +142,20 @@ export class FactComposer {
       // Why first when asked why; what it is when asked, when nothing else was, or to follow
       // "the article doesn't say".
       const wantsWhy = u.intents.includes("why") && project.why !== undefined;
-      if (wantsWhy) sentences.push({ text: whySentence(project, L), passage });
+      const stated = sentences.at(-1);
+      if (
+        wantsWhy &&
+        attributes.length > 0 &&
+        missing.length === 0 &&
+        stated?.passage === passage &&
+        project.why
+      ) {
+        // A fact and its reason asked in one message are answered in one sentence.
+        const why = project.why[L];
+        stated.text = zh(L)
+          ? `${stated.text.replace(/。$/, "")}，它之所以重要，是因为${why.replace(/。$/, "")}。`
+          : `${stated.text.replace(/\.$/, "")}, and it matters because ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
+      } else if (wantsWhy) sentences.push({ text: whySentence(project, L), passage });
       const wantsWhat =
         (u.intents.includes("what") && !wantsWhy) ||
         (attributes.length === 0 && !wantsWhy) ||
@@ -185,6 +200,41 @@ export class FactComposer {
           { text: entry.facts[0][L], passage: eventPassage },
         ],
         hedged: true,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * "Which tools have no talks at all?", "which projects are in the CNCF sandbox?": the catalog's
+   * projects that a fact holds for, rather than one project's fact.
+   */
+  private filter(u: Understanding): ComposedAnswer | undefined {
+    const L = u.language;
+    const zh = L === "zh";
+    if (u.intents.includes("talks") && NEGATED.test(u.text)) {
+      const passage = this.kb.passages.find((p) => p.id.startsWith(`catalog:no-talks:${L}:`));
+      if (passage) return { sentences: [{ text: passage.text, passage }], hedged: false };
+    }
+    if (u.intents.includes("cncf")) {
+      const members = this.kb.projects.filter((p) => p.facts.cncf);
+      const first = members[0];
+      if (!first) return undefined;
+      const passage = this.byId.get(`catalog:${first.id}:${L}`) as Passage;
+      const facts = members.flatMap((p) =>
+        projectFacts(p, L)
+          .filter((f) => f.key === "cncf")
+          .map((f) => f.sentence),
+      );
+      const others = this.kb.projects.filter((p) => p.featured && !p.facts.cncf).map((p) => p.name);
+      const tail = others.length
+        ? zh
+          ? `文章没有说明 ${others.join("、")} 的 CNCF 状态。`
+          : `The article doesn't give a CNCF status for ${others.join(", ")}.`
+        : "";
+      return {
+        sentences: [...facts.map((text) => ({ text, passage })), ...(tail ? [{ text: tail, passage }] : [])],
+        hedged: false,
       };
     }
     return undefined;
@@ -280,7 +330,7 @@ export class FactComposer {
     const pb = this.byId.get(`catalog:${b.id}:${L}`) as Passage;
     const attributes = u.intents.filter((i) => ATTRIBUTE_INTENTS.has(i));
     const sentences: FactSentence[] = [];
-    if (attributes.includes("stars") && a.facts.stars && b.facts.stars) {
+    if (attributes.includes("stars") && a.facts.stars && b.facts.stars && !attributes.includes("age")) {
       const [more, less] = a.facts.stars.count >= b.facts.stars.count ? [a, b] : [b, a];
       const fmt = (p: Project) => numberFormat.format(p.facts.stars?.count ?? 0);
       sentences.push({
@@ -332,12 +382,15 @@ export class FactComposer {
       for (const f of chosen) sides.push({ text: f.sentence, passage });
       if (keys.length === 0) sides.push({ text: p.summary[L], passage });
     }
-    if (sides.length === 2 && sentences.length === 0) {
+    if (sides.length === 2) {
       const [first, second] = sides as [FactSentence, FactSentence];
       const joined = zh
         ? `${first.text.replace(/。$/, "")}；而 ${second.text}`
         : `${first.text.replace(/\.$/, "")}; ${second.text}`;
-      sentences.push({ text: joined, passage: first.passage, also: second.passage });
+      // A verdict ("KubeVirt is older than Cluster API") leads the sentence that states both facts.
+      const verdict = sentences.pop();
+      const text = verdict ? `${verdict.text.replace(/[。.]$/, "")}${zh ? "：" : ": "}${joined}` : joined;
+      sentences.push({ text, passage: first.passage, also: second.passage });
     } else sentences.push(...sides);
     sentences.push({
       text: zh
@@ -451,6 +504,8 @@ export class FactComposer {
   }
 }
 
+const NEGATED = /\b(no|none|zero|without|any)\b|没有|没|无|一场都|零/;
+
 const ASKS_COUNT = /\bhow many\b|\bnumber of\b|多少|几场|几个/;
 
 const MONTH =
@@ -482,6 +537,8 @@ function yearsIn(text: string): number | undefined {
   const word = (m[1] as string).toLowerCase();
   return WORD_NUMBERS[word] ?? Number(word);
 }
+
+const zh = (L: Language) => L === "zh";
 
 function whySentence(p: Project, L: Language): string {
   if (!p.why) return "";

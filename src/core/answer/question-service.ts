@@ -92,7 +92,7 @@ export class QuestionService {
     const hits = [
       ...evidence.map((passage) => ({ passage, score: retrieval.hits[0]?.score ?? 1 })),
       ...retrieval.hits.filter((h) => !evidence.includes(h.passage)),
-    ].slice(0, Math.max(k, evidence.length));
+    ].slice(0, k + evidence.length);
     const grounded: SearchResult = {
       ...retrieval,
       hits,
@@ -175,7 +175,9 @@ export class QuestionService {
       for (const concept of known) {
         if (!this.index.knowsAbout(concept, [id])) continue;
         const holders = featured.filter((other) => this.index.knowsAbout(concept, [other])).length;
-        score += 1 / holders;
+        // A single Chinese character ("跨", "云") says less than a word.
+        const weight = /^\p{Script=Han}$/u.test(concept) ? 0.5 : 1;
+        score += weight / holders;
       }
       const rank = order.indexOf(id);
       score += rank < 0 ? 0 : 0.01 / (rank + 1);

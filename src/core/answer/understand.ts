@@ -1,6 +1,6 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { createProjectDetector } from "../knowledge/knowledge-base.js";
-import type { ProjectMatcher } from "../knowledge/project-matcher.js";
+import { editDistance, type ProjectMatcher } from "../knowledge/project-matcher.js";
 import { chineseWords, detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
 import { looksLikeInjection } from "./question-guard.js";
@@ -295,6 +295,25 @@ export class QuestionReader {
     }
     for (const id of named) subjects.push({ kind: "project", id });
     const events = this.detectEvents(question);
+    // "kubecon londn": an event alias with a typo still names the event.
+    if (events.length === 0 && EVENT_WORDS.test(text)) {
+      const words = text.match(/[a-z][a-z0-9-]{4,}/g) ?? [];
+      for (const e of this.kb.events)
+        if (
+          [e.name, ...e.aliases].some((alias) =>
+            alias
+              .toLowerCase()
+              .split(/\s+/)
+              .some(
+                (w) =>
+                  w.length >= 5 &&
+                  !EVENT_WORDS.test(w) &&
+                  words.some((x) => x !== w && editDistance(x, w) === 1),
+              ),
+          )
+        )
+          events.push(e.id);
+    }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
     const eventish = events.length > 0 || EVENT_WORDS.test(text);
     const weakEvent = events.length === 0 && eventish;
