@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
+import { type LlmConfig, loadConfig } from "../src/app/config.js";
 import type { ChatMessage, ChatModel, CompleteOptions, Completion } from "../src/core/answer/chat-model.js";
 import { ExtractiveAnswerer } from "../src/core/answer/extractive.js";
 import { LlmAnswerer, type LlmSettings } from "../src/core/answer/llm-answerer.js";
@@ -21,6 +22,9 @@ import { loadEvalSet } from "../src/core/eval/evaluate.js";
 import { loadKnowledgeBase } from "../src/core/knowledge/load.js";
 import { SearchIndex } from "../src/core/knowledge/search-index.js";
 import { detectLanguage } from "../src/core/knowledge/tokenize.js";
+import { silentLogger } from "../src/core/logger.js";
+import { HttpServer } from "../src/http/server.js";
+import { createLlmAnswerer } from "../src/llm/llm-setup.js";
 import { OpenAIChatModel } from "../src/llm/openai-chat-model.js";
 import { startFakeLocalAI } from "../test/fakes/fake-localai.js";
 
@@ -136,6 +140,7 @@ export async function bench(): Promise<{ name: string; rows: Row[] }> {
     const user = fillTemplate(prompts.user, {
       passages: article,
       history: "(none)",
+      facts: "(none)",
       language: language === "zh" ? "Simplified Chinese (简体中文)" : "English",
       question: c.q,
     });
@@ -217,7 +222,104 @@ export async function bench(): Promise<{ name: string; rows: Row[] }> {
     await timed.close();
     await fake.close();
   }
+
+  // 3. Small contexts: what the prompt costs (cl100k) when fitted to 512 and 2,048 tokens.
+  for (const contextTokens of [512, 2048]) {
+    const fitted = new LlmAnswerer({
+      model: new TimedModel({} as ChatModel),
+      fallback: extractive,
+      prompts,
+      kb,
+      settings: { ...SETTINGS, contextTokens, maxTokens: Math.min(512, Math.floor(contextTokens / 4)) },
+    });
+    const sizes = cases.map((c) =>
+      tokensOf(
+        fitted.prompt({
+          question: c.q,
+          language: detectLanguage(c.q),
+          retrieval: index.search(c.q, { k: 4 }),
+          history: [],
+        }).messages,
+      ),
+    );
+    rows.push(stats(`prompt tokens fitted to a ${contextTokens}-token context`, "tokens", sizes, 0));
+  }
+
+  // 4. How soon each failure gives the marked fallback, and how fast /readyz answers meanwhile.
+  rows.push(...(await faultTimings(kb, index, prompts, extractive, cases[0]?.q ?? "Who uses KubeVirt?")));
   return { name: "llm", rows };
+}
+
+async function faultTimings(
+  kb: Awaited<ReturnType<typeof loadKnowledgeBase>>,
+  index: SearchIndex,
+  prompts: Awaited<ReturnType<typeof loadPrompts>>,
+  extractive: ExtractiveAnswerer,
+  question: string,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const fake = await startFakeLocalAI();
+  const gone = await startFakeLocalAI();
+  const goneURL = gone.baseURL;
+  await gone.close();
+  const settings = { ...SETTINGS, firstTokenTimeoutMs: 500, timeoutMs: 1500 };
+  const input = () => ({
+    question,
+    language: detectLanguage(question),
+    retrieval: index.search(question, { k: 4 }),
+    history: [],
+  });
+  const faults: [string, string, () => void][] = [
+    ["HTTP 500", fake.baseURL, () => fake.behave({ status: 500 })],
+    [
+      "error event inside a 200 stream",
+      fake.baseURL,
+      () => fake.behave({ errorMidStream: { afterChunks: 0 } }),
+    ],
+    ["server stopped (connection refused)", goneURL, () => undefined],
+    ["no first token (first-token timeout 500 ms)", fake.baseURL, () => fake.behave({ hang: true })],
+  ];
+  try {
+    for (const [name, baseURL, arrange] of faults) {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        fake.reset();
+        arrange();
+        const model = new OpenAIChatModel({ baseURL, model: "test-model", timeoutMs: 5000 });
+        const answerer = new LlmAnswerer({ model, fallback: extractive, prompts, kb, settings });
+        const started = performance.now();
+        const result = await answerer.answer(input());
+        times.push(performance.now() - started);
+        await model.close();
+        if (result.mode !== "extractive") throw new Error(`${name}: no fallback`);
+      }
+      rows.push(stats(`fallback after: ${name}`, "ms", times, 1));
+    }
+    // /readyz while the model is down: answered from cached state.
+    const llm = await createLlmAnswerer(
+      loadConfig({ OPENAI_BASE_URL: goneURL, OPENAI_MODEL: "test-model" }).llm as LlmConfig,
+      path.join(root, "prompts"),
+      kb,
+      extractive,
+      silentLogger,
+    );
+    const http = new HttpServer(silentLogger);
+    http.readiness("llm", llm.ready);
+    const address = await http.listen(0, "127.0.0.1");
+    const readyz: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${address.port}/readyz`);
+      await response.text();
+      readyz.push(performance.now() - started);
+    }
+    rows.push(stats("/readyz with the model down (Kubernetes' probe timeout: 1,000 ms)", "ms", readyz, 2));
+    await http.close();
+    await llm.close();
+  } finally {
+    await fake.close();
+  }
+  return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -190,6 +190,11 @@ const FALLBACK_LABELS = /** @type {Record<string, string>} */ ({
   "llm-timeout": "the model timed out",
   "llm-busy": "the model was busy",
   "llm-circuit-open": "the model is unavailable",
+  "llm-down": "the model's server is unreachable",
+  "llm-unauthorised": "the model refused the API key",
+  "llm-model-missing": "the model is missing",
+  "llm-context": "the model's context is too small",
+  "llm-uncited": "the model cited nothing",
 });
 
 /**

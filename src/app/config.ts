@@ -34,6 +34,9 @@ const optionalMatching = (re: RegExp, expected: string) =>
     z.string().regex(re, expected).optional(),
   );
 
+const optionalInt = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), int(min, max).optional());
+
 const envSchema = z.object({
   DATA_DIR: withDefault(z.string(), path.join(packageRoot, "data")),
   PROMPTS_DIR: withDefault(z.string(), path.join(packageRoot, "prompts")),
@@ -54,12 +57,17 @@ const envSchema = z.object({
   OPENAI_MODEL: withDefault(z.string().min(1), "gpt-4o-mini"),
   LLM_TIMEOUT_MS: withDefault(int(1000, 600_000), 60_000),
   LLM_FIRST_TOKEN_TIMEOUT_MS: withDefault(int(500, 600_000), 30_000),
-  LLM_MAX_TOKENS: withDefault(int(16, 32_768), 512),
+  LLM_MAX_TOKENS: optionalInt(16, 32_768),
   LLM_TEMPERATURE: withDefault(z.coerce.number().min(0).max(2), 0.2),
-  LLM_CONTEXT_TOKENS: withDefault(int(256, 1_000_000), 4096),
-  LLM_MAX_CONCURRENCY: withDefault(int(1, 256), 2),
+  LLM_CONTEXT_TOKENS: optionalInt(256, 1_000_000),
+  LLM_MAX_CONCURRENCY: optionalInt(1, 256),
   LLM_QUEUE_SIZE: withDefault(int(0, 10_000), 16),
   LLM_STREAM: withDefault(bool, "true"),
+  // The model path against real servers: learned sizes, breaker, readiness, uncited answers.
+  LLM_BREAKER_COOLDOWN_MS: withDefault(int(1000, 3_600_000), 30_000),
+  LLM_PROBE_INTERVAL_MS: withDefault(int(250, 600_000), 2000),
+  LLM_UNCITED: withDefault(z.enum(["notice", "fallback"]), "notice"),
+  READINESS_REQUIRES_MODEL: withDefault(bool, "false"),
 
   SLACK_BOT_TOKEN: optionalMatching(/^xoxb-[\w-]+$/, "must be a bot token starting with xoxb-"),
   SLACK_APP_TOKEN: optionalMatching(
@@ -151,14 +159,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       model: e.OPENAI_MODEL,
       timeoutMs: e.LLM_TIMEOUT_MS,
       firstTokenTimeoutMs: Math.min(e.LLM_FIRST_TOKEN_TIMEOUT_MS, e.LLM_TIMEOUT_MS),
-      maxTokens: e.LLM_MAX_TOKENS,
       temperature: e.LLM_TEMPERATURE,
-      contextTokens: e.LLM_CONTEXT_TOKENS,
-      maxConcurrency: e.LLM_MAX_CONCURRENCY,
       queueSize: e.LLM_QUEUE_SIZE,
       stream: e.LLM_STREAM,
+      breakerCooldownMs: e.LLM_BREAKER_COOLDOWN_MS,
+      probeIntervalMs: e.LLM_PROBE_INTERVAL_MS,
+      uncited: e.LLM_UNCITED,
+      requiredForReadiness: e.READINESS_REQUIRES_MODEL,
     };
     if (e.OPENAI_API_KEY) config.llm.apiKey = e.OPENAI_API_KEY;
+    if (e.LLM_MAX_TOKENS !== undefined) config.llm.maxTokens = e.LLM_MAX_TOKENS;
+    if (e.LLM_CONTEXT_TOKENS !== undefined) config.llm.contextTokens = e.LLM_CONTEXT_TOKENS;
+    if (e.LLM_MAX_CONCURRENCY !== undefined) config.llm.maxConcurrency = e.LLM_MAX_CONCURRENCY;
+    if (
+      e.LLM_MAX_TOKENS !== undefined &&
+      e.LLM_CONTEXT_TOKENS !== undefined &&
+      e.LLM_MAX_TOKENS >= e.LLM_CONTEXT_TOKENS
+    )
+      problems.push(
+        `LLM_MAX_TOKENS: ${e.LLM_MAX_TOKENS} leaves no room for a prompt in LLM_CONTEXT_TOKENS=${e.LLM_CONTEXT_TOKENS} (the reply and the prompt share the context); set it well below, e.g. ${Math.floor(e.LLM_CONTEXT_TOKENS / 4)}`,
+      );
   } else if (e.OPENAI_API_KEY) {
     problems.push(
       "OPENAI_API_KEY: is set but OPENAI_BASE_URL is not; set OPENAI_BASE_URL (e.g. http://localai:8080/v1) to use a model",

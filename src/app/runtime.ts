@@ -6,7 +6,7 @@ import { loadKnowledgeBase } from "../core/knowledge/load.js";
 import { SearchIndex } from "../core/knowledge/search-index.js";
 import type { Logger } from "../core/logger.js";
 import { type BotMetrics, noopMetrics } from "../core/metrics.js";
-import { createLlmAnswerer } from "../llm/llm-setup.js";
+import { createLlmAnswerer, type ModelReadiness } from "../llm/llm-setup.js";
 import { createSharedState, type SharedState } from "../stores/shared-state.js";
 import type { Config } from "./config.js";
 
@@ -23,8 +23,8 @@ export interface Runtime {
    */
   shared?: SharedState;
   metrics?: BotMetrics;
-  /** Set when a model is configured: undefined when the endpoint serves it, else the problem (for /readyz). */
-  llmReady?: () => Promise<string | undefined>;
+  /** Set when a model is configured: its cached state for /readyz (never calls the server). */
+  llmReady?: () => ModelReadiness;
   /** Releases what the runtime holds (model clients, timers). */
   close(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export async function createRuntime(
   const index = new SearchIndex(kb);
   const extractive = new ExtractiveAnswerer(index);
   let answerer: Answerer = extractive;
-  let llmReady: (() => Promise<string | undefined>) | undefined;
+  let llmReady: (() => ModelReadiness) | undefined;
   const shared = createSharedState(config.redisUrl, logger);
   const closers: (() => Promise<void>)[] = [];
   if (config.llm) {

@@ -49,6 +49,7 @@ export {
   partsMarkdown,
   sessionLabel,
 } from "./reply-markdown.js";
+export { TerminalStream, terminalText } from "./terminal-text.js";
 export type {
   AnswerMode,
   BotRequest,

@@ -13,6 +13,8 @@ export interface BotMetrics {
   fallback(reason: FallbackReason): void;
   llmFailure(kind: "error" | "timeout"): void;
   llmQueueDepth(depth: number): void;
+  /** The model's state and learned sizes, on every change (optional: only /metrics shows them). */
+  llmHealth?(health: { state: string; contextTokens: number; maxConcurrency: number }): void;
   dedupeHit(platform: Platform): void;
   feedback(platform: Platform, value: "up" | "down"): void;
 }

@@ -58,7 +58,17 @@ export interface AnswerReply {
   hedged?: boolean;
 }
 
-export type FallbackReason = "no-llm" | "llm-error" | "llm-timeout" | "llm-busy" | "llm-circuit-open";
+export type FallbackReason =
+  | "no-llm"
+  | "llm-error"
+  | "llm-timeout"
+  | "llm-busy"
+  | "llm-circuit-open"
+  | "llm-down"
+  | "llm-unauthorised"
+  | "llm-model-missing"
+  | "llm-context"
+  | "llm-uncited";
 
 /** A partial reply while an answer is being written (streaming). */
 export interface ReplyProgress {

@@ -41,6 +41,22 @@ export class PrometheusMetrics implements BotMetrics {
     help: "Model calls waiting for a slot",
     registers: [this.registry],
   });
+  private readonly llmState = new Gauge({
+    name: "spotlight_llm_state",
+    help: "The model's state: 1 for the current one (ready, degraded, down, circuit-open, unauthorised, unusable, starting)",
+    labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+  private readonly llmContext = new Gauge({
+    name: "spotlight_llm_context_tokens",
+    help: "The context size prompts are budgeted for (learned from the server or configured)",
+    registers: [this.registry],
+  });
+  private readonly llmConcurrency = new Gauge({
+    name: "spotlight_llm_max_concurrency",
+    help: "Model calls at once (the server's slots unless LLM_MAX_CONCURRENCY is set)",
+    registers: [this.registry],
+  });
   private readonly dedupe = new Counter({
     name: "spotlight_dedupe_hits_total",
     help: "Redelivered events answered once (duplicates dropped), by platform",
@@ -76,6 +92,12 @@ export class PrometheusMetrics implements BotMetrics {
   }
   llmQueueDepth(depth: number): void {
     this.queue.set(depth);
+  }
+  llmHealth(health: { state: string; contextTokens: number; maxConcurrency: number }): void {
+    this.llmState.reset();
+    this.llmState.set({ state: health.state }, 1);
+    this.llmContext.set(health.contextTokens);
+    this.llmConcurrency.set(health.maxConcurrency);
   }
   dedupeHit(platform: string): void {
     this.dedupe.inc({ platform });

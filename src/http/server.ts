@@ -5,8 +5,37 @@ import type { Logger } from "../core/logger.js";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-/** A readiness check: resolves to a problem description, or undefined when ready. */
-export type ReadinessCheck = () => Promise<string | undefined>;
+/** What a readiness check found; `detail` is shown in /readyz's body (no secrets). */
+export interface ReadinessReport {
+  ready: boolean;
+  problem?: string;
+  detail?: unknown;
+}
+
+/**
+ * A readiness check: a problem description (undefined when ready) or a report. Checks should
+ * answer from cached state; one that takes longer than READINESS_CHECK_MS is answered with its
+ * last result while it finishes in the background.
+ */
+export type ReadinessCheck = () =>
+  | Promise<string | undefined | ReadinessReport>
+  | string
+  | undefined
+  | ReadinessReport;
+
+/** Kubernetes' default probe timeout is 1 s: /readyz answers well within it whatever a check does. */
+export const READINESS_CHECK_MS = 80;
+
+interface CheckState {
+  last?: ReadinessReport;
+  running?: Promise<ReadinessReport>;
+}
+
+function toReport(result: string | undefined | ReadinessReport): ReadinessReport {
+  if (result === undefined) return { ready: true };
+  if (typeof result === "string") return { ready: false, problem: result };
+  return result;
+}
 
 /**
  * The one HTTP server on PORT: health endpoints plus routes the adapters mount
@@ -15,22 +44,31 @@ export type ReadinessCheck = () => Promise<string | undefined>;
 export class HttpServer {
   private readonly routes = new Map<string, RouteHandler>();
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly checkStates = new Map<string, CheckState>();
   private server: Server | undefined;
 
   constructor(private readonly logger: Logger) {
     this.route("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
     this.route("GET", "/readyz", async (_req, res) => {
-      const problems: Record<string, string> = {};
-      await Promise.all(
-        [...this.checks].map(async ([name, check]) => {
-          const problem = await check().catch((error: unknown) =>
-            error instanceof Error ? error.message : String(error),
-          );
-          if (problem) problems[name] = problem;
-        }),
+      const results = await Promise.all(
+        [...this.checks.keys()].map(async (name) => [name, await this.runCheck(name)] as const),
       );
+      const problems: Record<string, string> = {};
+      const checks: Record<string, unknown> = {};
+      for (const [name, report] of results) {
+        if (!report.ready) problems[name] = report.problem ?? "not ready";
+        if (report.detail !== undefined || report.problem !== undefined)
+          checks[name] = {
+            ready: report.ready,
+            ...(report.problem ? { problem: report.problem } : {}),
+            ...(report.detail === undefined ? {} : { detail: report.detail }),
+          };
+      }
       const ready = Object.keys(problems).length === 0;
-      sendJson(res, ready ? 200 : 503, ready ? { status: "ready" } : { status: "not ready", problems });
+      const body = ready ? { status: "ready" } : { status: "not ready", problems };
+      sendJson(res, ready ? 200 : 503, Object.keys(checks).length > 0 ? { ...body, checks } : body, {
+        "cache-control": "no-store",
+      });
     });
   }
 
@@ -70,6 +108,44 @@ export class HttpServer {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+  }
+
+  /** A check's report within READINESS_CHECK_MS: its own, or its last while it is still running. */
+  private async runCheck(name: string): Promise<ReadinessReport> {
+    const check = this.checks.get(name);
+    if (!check) return { ready: true };
+    let state = this.checkStates.get(name);
+    if (!state) {
+      state = {};
+      this.checkStates.set(name, state);
+    }
+    const current = state;
+    if (!current.running) {
+      current.running = Promise.resolve()
+        .then(check)
+        .then(toReport, (error: unknown) => ({
+          ready: false,
+          problem: error instanceof Error ? error.message : String(error),
+        }))
+        .then((report) => {
+          current.last = report;
+          current.running = undefined;
+          return report;
+        });
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<ReadinessReport>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(current.last ?? { ready: false, problem: `no answer within ${READINESS_CHECK_MS} ms yet` }),
+        READINESS_CHECK_MS,
+      );
+    });
+    try {
+      return await Promise.race([current.running, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,8 +1,9 @@
 import { type AnswerCache, InMemoryAnswerCache } from "../core/answer/answer-cache.js";
 import type { Answerer } from "../core/answer/answerer.js";
 import { LlmAnswerer } from "../core/answer/llm-answerer.js";
-import { checkModelReady } from "../core/answer/model-readiness.js";
-import { loadPrompts } from "../core/answer/prompts.js";
+import { type ModelHealth, ModelMonitor, type ModelState } from "../core/answer/model-readiness.js";
+import { createCanary, loadPrompts } from "../core/answer/prompts.js";
+import { ConfigError } from "../core/errors.js";
 import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
 import type { Logger } from "../core/logger.js";
 import type { BotMetrics } from "../core/metrics.js";
@@ -15,25 +16,46 @@ export interface LlmOptions {
   model: string;
   timeoutMs: number;
   firstTokenTimeoutMs: number;
-  maxTokens: number;
+  /** Unset: a quarter of the context, at most 512. */
+  maxTokens?: number;
   temperature: number;
-  contextTokens: number;
-  maxConcurrency: number;
+  /** Unset: the server's (llama.cpp /props, vLLM /v1/models), else 4096. */
+  contextTokens?: number;
+  /** Unset: the server's slots, else 1. */
+  maxConcurrency?: number;
   queueSize: number;
   stream: boolean;
+  breakerCooldownMs: number;
+  probeIntervalMs: number;
+  uncited: "notice" | "fallback";
+  /** A model that is down, refused or unusable fails /readyz (off: the extractive answer still serves). */
+  requiredForReadiness: boolean;
+}
+
+/** What /readyz shows for the model: answered from cached state, never by calling the server. */
+export interface ModelReadiness {
+  ready: boolean;
+  problem?: string;
+  detail: ModelHealth & { requiredForReadiness: boolean };
 }
 
 export interface LlmSetup {
   answerer: Answerer;
-  /** For /readyz: undefined when the endpoint lists the configured model, else the problem. */
-  ready: () => Promise<string | undefined>;
+  /** For /readyz: the cached model state; not ready only with READINESS_REQUIRES_MODEL and the model down. */
+  ready: () => ModelReadiness;
+  health: () => ModelHealth;
   close: () => Promise<void>;
 }
 
+/** States in which no model answer can come: they fail readiness when the model is required. */
+const DOWN: readonly ModelState[] = ["starting", "down", "circuit-open", "unauthorised", "unusable"];
+
 /**
- * The LLM answerer for `config.llm`, falling back to `fallback`. Checks at start that the endpoint
- * serves the model and logs a clear warning when not: the bot still starts, and answers
- * extractively while the model is missing.
+ * The LLM answerer for `config.llm`, falling back to `fallback`. Probes the server at start (its
+ * context, its slots, whether it takes the key and lists the model) without holding start-up on
+ * it; the first question waits for the probe, bounded. A context too small for any prompt with
+ * the sizes configured explicitly fails at start; learned from the server, it is logged and the
+ * bot answers extractively.
  */
 export async function createLlmAnswerer(
   llm: LlmOptions,
@@ -43,38 +65,61 @@ export async function createLlmAnswerer(
   logger: Logger,
   shared: { cache?: AnswerCache; metrics?: BotMetrics } = {},
 ): Promise<LlmSetup> {
+  const log = logger.child({ component: "llm" });
   const model = new OpenAIChatModel({
     baseURL: llm.baseURL,
     model: llm.model,
     timeoutMs: llm.timeoutMs,
     ...(llm.apiKey ? { apiKey: llm.apiKey } : {}),
   });
+  const prompts = await loadPrompts(promptsDir);
+  const canary = createCanary();
+  let monitor: ModelMonitor | undefined;
+  const report = () => {
+    if (monitor) shared.metrics?.llmHealth?.({ ...monitor.profile, state: monitor.state });
+  };
+  monitor = new ModelMonitor({ model, settings: llm, prompts, canary, logger: log, onState: report });
+  monitor.onProfile(report);
+  report();
+  if (monitor.refusing === "unusable") {
+    const problem = monitor.health().reason ?? "too small for any prompt";
+    if (llm.contextTokens !== undefined) {
+      await model.close();
+      throw new ConfigError([`LLM_CONTEXT_TOKENS: ${problem}`]);
+    }
+    // Only LLM_MAX_TOKENS is set: the server's context, once learned, may still make room.
+    log.error({ problem }, "language model unusable with the default context: waiting for the server's");
+  }
   const answerer = new LlmAnswerer({
     model,
     fallback,
-    prompts: await loadPrompts(promptsDir),
+    prompts,
     kb,
+    canary,
+    monitor,
     settings: llm,
     cache: shared.cache ?? new InMemoryAnswerCache(),
     ...(shared.metrics ? { metrics: shared.metrics } : {}),
-    logger: logger.child({ component: "llm" }),
+    logger: log,
   });
-  const ready = () => checkModelReady(model);
-  // Not awaited, so start-up does not wait on the endpoint; close() waits for it (it gives up
-  // after its own timeout) so that even a one-shot `ask` logs the warning.
-  const startupCheck = ready().then((problem) => {
-    if (problem)
-      logger.warn(
-        { baseURL: llm.baseURL, model: llm.model, problem },
-        "language model not ready: free questions fall back to extractive answers while it fails",
-      );
-    else logger.info({ baseURL: llm.baseURL, model: llm.model }, "language model ready");
-  });
+  const watched = monitor;
+  const startupProbe = watched.start();
   return {
     answerer,
-    ready,
+    health: () => watched.health(),
+    ready() {
+      const detail = { ...watched.health(), requiredForReadiness: llm.requiredForReadiness };
+      const down = DOWN.includes(detail.state);
+      return {
+        ready: !(llm.requiredForReadiness && down),
+        ...(down ? { problem: `model ${detail.state}${detail.reason ? `: ${detail.reason}` : ""}` } : {}),
+        detail,
+      };
+    },
     async close() {
-      await startupCheck;
+      // Even a one-shot `ask` logs what the probe found (it gives up after its own timeout).
+      await startupProbe;
+      watched.close();
       await model.close();
     },
   };

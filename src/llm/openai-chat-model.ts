@@ -5,8 +5,11 @@ import {
   ChatModelError,
   type CompleteOptions,
   type Completion,
+  kindOfServerError,
+  type ServerFacts,
 } from "../core/answer/chat-model.js";
 import { parseRetryAfter } from "../core/answer/resilience.js";
+import { probeServer } from "./server-probe.js";
 
 export interface OpenAIChatModelOptions {
   baseURL: string;
@@ -24,6 +27,9 @@ function describe(error: unknown): string {
   return parts.length > 0 ? parts.join(" <- ") : String(error);
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Rewrites whatever the SDK or undici threw into a ChatModelError the core can act on. */
 export function toChatModelError(error: unknown, signal: AbortSignal): ChatModelError {
   if (error instanceof ChatModelError) return error;
@@ -36,8 +42,17 @@ export function toChatModelError(error: unknown, signal: AbortSignal): ChatModel
     return new ChatModelError("connection", message, { cause: error });
   if (error instanceof OpenAI.APIError) {
     const status = error.status;
-    // LocalAI's `data: {"error": ...}` mid-stream arrives as an APIError without a status.
-    if (status === undefined) return new ChatModelError("bad-response", message, { cause: error });
+    const body = isRecord(error.error) ? error.error : undefined;
+    // An error event inside an HTTP 200 stream (`data: {"error": ...}`, or llama.cpp's `error:`
+    // line rewritten by sseErrorEvents) arrives without a status: its own code says what it was.
+    if (status === undefined) {
+      if (!body) return new ChatModelError("bad-response", message, { cause: error });
+      const classified = kindOfServerError(body);
+      return new ChatModelError(classified.kind, `error event in the stream: ${message}`, {
+        cause: error,
+        ...(classified.status === undefined ? {} : { status: classified.status }),
+      });
+    }
     const retryAfterMs = parseRetryAfter(
       error.headers?.get("retry-after"),
       error.headers?.get("retry-after-ms"),
@@ -47,6 +62,14 @@ export function toChatModelError(error: unknown, signal: AbortSignal): ChatModel
     if (status === 503) return new ChatModelError("unavailable", message, extra);
     if (status === 404) return new ChatModelError("not-found", message, extra);
     if (status === 401 || status === 403) return new ChatModelError("auth", message, extra);
+    // llama.cpp answers the request that follows a 401 on the same socket with a bare 400: that
+    // is the connection's fault, not this request's, so it is retried like a dropped connection.
+    if (status === 400 && !body) return new ChatModelError("connection", message, extra);
+    if (body) {
+      const classified = kindOfServerError({ ...body, code: body.code ?? status });
+      if (classified.kind === "context" || (status >= 400 && status < 500))
+        return new ChatModelError(classified.kind, message, extra);
+    }
     return new ChatModelError("http", message, extra);
   }
   // A malformed SSE line or body.
@@ -56,14 +79,68 @@ export function toChatModelError(error: unknown, signal: AbortSignal): ChatModel
   return new ChatModelError("unknown", message, { cause: error });
 }
 
+/** Turns one SSE line `error: {...}` (llama.cpp, ignored by the SDK) into `data: {"error": {...}}`. */
+export function rewriteErrorLine(line: string): string {
+  if (!line.startsWith("error:")) return line;
+  const value = line.slice("error:".length).trim();
+  let error: unknown;
+  try {
+    error = JSON.parse(value);
+  } catch {
+    error = { message: value };
+  }
+  return `data: ${JSON.stringify({ error: isRecord(error) && isRecord(error.error) ? error.error : error })}`;
+}
+
+/**
+ * A fetch whose event streams carry llama.cpp's `error:` lines as `data: {"error": ...}` events,
+ * which the SDK raises as errors; otherwise the stream just ends unfinished and the cause is lost.
+ */
+export function sseErrorEvents(fetchImpl: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream"))
+      return response;
+    let pending = "";
+    const lines = new TransformStream<string, string>({
+      transform(text, controller) {
+        pending += text;
+        const end = pending.lastIndexOf("\n");
+        if (end < 0) return;
+        const complete = pending.slice(0, end + 1);
+        pending = pending.slice(end + 1);
+        controller.enqueue(complete.split("\n").map(rewriteErrorLine).join("\n"));
+      },
+      flush(controller) {
+        if (pending) controller.enqueue(rewriteErrorLine(pending));
+      },
+    });
+    const body = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(lines)
+      .pipeThrough(new TextEncoderStream());
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
 /** The core's ChatModel over the `openai` package, for any OpenAI-compatible server. */
 export class OpenAIChatModel implements ChatModel {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly closing = new AbortController();
+  private readonly baseURL: string;
+  private readonly apiKey: string | undefined;
+  /** Set once /props answered: llama.cpp then reports prompt progress when asked. */
+  private llamaCpp = false;
 
   constructor(options: OpenAIChatModelOptions) {
     this.model = options.model;
+    this.baseURL = options.baseURL;
+    this.apiKey = options.apiKey;
     this.client = new OpenAI({
       baseURL: options.baseURL,
       apiKey: options.apiKey ?? "not-needed",
@@ -73,6 +150,7 @@ export class OpenAIChatModel implements ChatModel {
       timeout: options.timeoutMs,
       // The SDK logs unparsable SSE lines itself; the answerer logs failures once, with context.
       logLevel: "off",
+      fetch: sseErrorEvents(),
     });
   }
 
@@ -99,10 +177,15 @@ export class OpenAIChatModel implements ChatModel {
           };
         return completion;
       }
-      const stream = await this.client.chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } },
-        { signal },
-      );
+      const params: OpenAI.ChatCompletionCreateParamsStreaming = {
+        ...body,
+        stream: true,
+        stream_options: { include_usage: true },
+      };
+      // llama.cpp then streams prompt-processing progress before the first token: proof that the
+      // request left the server's queue. Only sent to llama.cpp: OpenAI refuses unknown fields.
+      if (this.llamaCpp) Object.assign(params, { return_progress: true });
+      const stream = await this.client.chat.completions.create(params, { signal });
       const completion: Completion = { text: "", finishReason: null };
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
@@ -110,7 +193,7 @@ export class OpenAIChatModel implements ChatModel {
         if (delta) {
           completion.text += delta;
           options.onDelta?.(delta);
-        }
+        } else options.onActivity?.();
         if (choice?.finish_reason) completion.finishReason = choice.finish_reason;
         if (chunk.usage)
           completion.usage = {
@@ -134,6 +217,13 @@ export class OpenAIChatModel implements ChatModel {
     } catch (error) {
       throw toChatModelError(error, combined);
     }
+  }
+
+  async describeServer(signal?: AbortSignal): Promise<ServerFacts> {
+    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const facts = await probeServer(this.baseURL, this.apiKey, this.model, { signal: combined });
+    if (facts.sources.includes("/props")) this.llamaCpp = true;
+    return facts;
   }
 
   async close(): Promise<void> {

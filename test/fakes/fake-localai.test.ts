@@ -4,6 +4,7 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getJson } from "../../src/llm/server-probe.js";
 import { DEFAULT_REPLY, type FakeLocalAI, startFakeLocalAI } from "./fake-localai.js";
 
 let fake: FakeLocalAI;
@@ -404,5 +405,121 @@ describe("timing, hangs and connections", () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("server traits (llama.cpp)", () => {
+  const long: OpenAI.Chat.ChatCompletionMessageParam[] = [
+    { role: "system", content: "Rules. ".repeat(100) },
+    { role: "user", content: "Passages. ".repeat(200) },
+  ];
+
+  it("/props and /slots tell the context and the slots", async () => {
+    fake.configure({ props: true, contextTokens: 512, slots: 2 });
+    const root = fake.baseURL.replace(/\/v1$/, "");
+    const props = (await (await fetch(`${root}/props`)).json()) as {
+      default_generation_settings: { n_ctx: number };
+      total_slots: number;
+    };
+    expect(props).toMatchObject({ default_generation_settings: { n_ctx: 512 }, total_slots: 2 });
+    expect(((await (await fetch(`${root}/slots`)).json()) as unknown[]).length).toBe(2);
+    fake.reset();
+    expect((await fetch(`${root}/props`)).status).toBe(404);
+  });
+
+  it("cuts an over-long prompt silently by default, reporting the cut count in usage", async () => {
+    fake.configure({ contextTokens: 256 });
+    const response = await client().chat.completions.create({ model: "test-model", messages: long });
+    expect(response.usage?.prompt_tokens).toBe(128);
+    expect(fake.lastRequest).toMatchObject({ truncated: true });
+    expect(fake.lastRequest?.messages[0]?.role).toBe("user"); // the system prompt was lost
+  });
+
+  it("refuses it with overflow: refuse — a 400, or an error line inside a 200 stream", async () => {
+    fake.configure({ contextTokens: 256, overflow: "refuse" });
+    const error = await client()
+      .chat.completions.create({ model: "test-model", messages: long })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      type: "exceed_context_size_error",
+    });
+    // The SDK alone ignores the `error:` line: empty and unfinished.
+    const stream = await client().chat.completions.create({
+      model: "test-model",
+      messages: long,
+      stream: true,
+    });
+    expect(await collect(stream)).toMatchObject({ text: "", finishReason: null });
+  });
+
+  it("counts more tokens with a smaller vocabulary", async () => {
+    await client().chat.completions.create({ model: "test-model", messages: long });
+    const usual = fake.lastRequest?.promptTokens ?? 0;
+    fake.configure({ charsPerToken: 1.5 });
+    await client().chat.completions.create({ model: "test-model", messages: long });
+    expect(fake.lastRequest?.promptTokens).toBeGreaterThan(usual * 2.5);
+  });
+
+  it("one slot: a second request waits in the server's queue after its headers went out", async () => {
+    fake.configure({ slots: 1 });
+    fake.behave({ chunkDelayMs: 30 });
+    const [a, b] = await Promise.all([
+      client().chat.completions.create({ model: "test-model", messages, stream: true }).then(collect),
+      client().chat.completions.create({ model: "test-model", messages, stream: true }).then(collect),
+    ]);
+    expect(a.text).toBe(DEFAULT_REPLY);
+    expect(b.text).toBe(DEFAULT_REPLY);
+    expect(fake.maxInFlight).toBe(2);
+    expect(fake.maxQueued).toBe(1);
+    expect(fake.requests.some((r) => r.queuedMs > 0)).toBe(true);
+  });
+
+  it("streams prompt progress when asked with return_progress", async () => {
+    fake.configure({ props: true });
+    const stream = await client().chat.completions.create({
+      model: "test-model",
+      messages,
+      stream: true,
+      ...{ return_progress: true },
+    });
+    const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks[0]).toMatchObject({ choices: [], prompt_progress: { processed: expect.any(Number) } });
+  });
+
+  it("an API key: 401 everywhere but /v1/models and /health, and the socket after a 401 answers a bare 400", async () => {
+    const own = await startFakeLocalAI({ server: { apiKey: "right" } });
+    try {
+      const wrong = new OpenAI({ baseURL: own.baseURL, apiKey: "wrong", maxRetries: 0, logLevel: "off" });
+      const first = await wrong.chat.completions
+        .create({ model: "test-model", messages })
+        .catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(OpenAI.AuthenticationError);
+      // The client may open a second socket before the first is back in its pool: the poisoned one
+      // is met within the next two requests.
+      let second: unknown = first;
+      for (let i = 0; i < 3 && second instanceof OpenAI.AuthenticationError; i++)
+        second = await wrong.chat.completions
+          .create({ model: "test-model", messages })
+          .catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((second as InstanceType<typeof OpenAI.APIError>).error).toBeUndefined();
+      expect(own.poisonedAfterAuth).toBe(1);
+      // On a connection of its own: /v1/models needs no key, /props does.
+      const root = own.baseURL.replace(/\/v1$/, "");
+      own.configure({ props: true });
+      expect((await getJson(`${own.baseURL}/models`, {})).status).toBe(200);
+      expect((await getJson(`${root}/props`, {})).status).toBe(401);
+      expect((await getJson(`${root}/props`, { authorization: "Bearer right" })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("vLLM-style max_model_len in the model list", async () => {
+    fake.setModels([{ id: "test-model", max_model_len: 2048 }]);
+    const page = await client().models.list();
+    expect(page.data[0]).toMatchObject({ id: "test-model", max_model_len: 2048 });
   });
 });

@@ -1,9 +1,11 @@
 /**
  * A fake LocalAI / llama.cpp / OpenAI-compatible server for tests that drive the real `openai` SDK.
  *
- * Real OpenAI-compatible servers deviate from OpenAI in ways that break naive clients (see
- * /work/shared/notes/openai-compatible-servers.md). Mocking the SDK would hide exactly those
+ * Real OpenAI-compatible servers deviate from OpenAI in ways that break naive clients (llama.cpp's
+ * server closes the socket after a stream, cuts over-long prompts, reports errors inside 200
+ * streams; LocalAI's streamed usage is often missing). Mocking the SDK would hide exactly those
  * deviations, so this fake speaks HTTP on a real socket and can reproduce each of them on demand.
+ * Server-wide traits (its context, its slots, its API key, /props) are set with `configure()`.
  *
  * Typical use:
  *   const fake = await startFakeLocalAI();
@@ -55,6 +57,9 @@ export interface Behaviour {
   retryAfter?: number | string;
   /** Message inside the error body. */
   errorMessage?: string;
+  /** `code` and `type` of an error event inside a 200 stream (`errorMidStream`). */
+  errorCode?: number;
+  errorType?: string;
   /** Replace the whole error body (any JSON value, or a raw string sent verbatim). */
   errorBody?: unknown;
   /** Extra response headers, for anything not covered above (e.g. `retry-after-ms`). */
@@ -122,6 +127,12 @@ export interface RecordedRequest {
   model: string | undefined;
   stream: boolean;
   messages: RecordedMessage[];
+  /** Prompt tokens as the fake's tokenizer counts them (after a cut, the cut count). */
+  promptTokens: number;
+  /** The prompt was cut to fit the context: its beginning (the system prompt) was dropped. */
+  truncated: boolean;
+  /** How long it waited in the server's queue for a slot. */
+  queuedMs: number;
 }
 
 export interface Hit {
@@ -133,11 +144,37 @@ export interface Hit {
 export interface ModelEntry {
   id: string;
   owned_by?: string;
+  /** vLLM states the context this way in /v1/models. */
+  max_model_len?: number;
+}
+
+/** What the whole server is, as opposed to how it answers one request (Behaviour). */
+export interface ServerTraits {
+  /**
+   * The context window per request (llama.cpp's n_ctx per slot). A prompt reaching it is cut
+   * (`overflow: "truncate"`, llama.cpp's default: usage reports the cut count) or refused
+   * (`"refuse"`, with context shift disabled: HTTP 400, or an error event inside the 200 stream).
+   */
+  contextTokens?: number;
+  overflow?: "truncate" | "refuse";
+  /** Characters per token of the fake tokenizer (default 4; a small vocabulary counts more tokens). */
+  charsPerToken?: number;
+  /** Requests worked on at once; the rest wait in the server's own FIFO queue, as llama.cpp's do. */
+  slots?: number;
+  /** Serve llama.cpp's GET /props (n_ctx, total_slots) and GET /slots. */
+  props?: boolean;
+  /**
+   * Require `Authorization: Bearer <apiKey>` everywhere but /health and /v1/models (as llama.cpp's
+   * --api-key does). A refused request leaves the socket poisoned: the next request on it gets
+   * a bare 400, as observed on llama.cpp.
+   */
+  apiKey?: string;
 }
 
 export interface FakeLocalAIOptions {
   models?: Array<string | ModelEntry>;
   behaviour?: Behaviour;
+  server?: ServerTraits;
 }
 
 type ResolvedMidStream = { afterChunks: number } | undefined;
@@ -197,12 +234,21 @@ export class FakeLocalAI {
   maxInFlight = 0;
   /** Requests dropped because they arrived on a socket poisoned by `closeSocketAfterStream`. */
   droppedConnections = 0;
+  /** Requests answered with a bare 400 because they followed a 401 on the same socket. */
+  poisonedAfterAuth = 0;
+  /** Most chat requests waiting for a slot at once. */
+  maxQueued = 0;
   /** /readyz answers 503 while false, as LocalAI does while models load. */
   ready = true;
 
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly poisoned = new Set<Socket>();
+  private readonly afterAuth = new Set<Socket>();
+  private readonly initialTraits: ServerTraits;
+  private traits: ServerTraits;
+  private busySlots = 0;
+  private readonly slotQueue: Array<() => void> = [];
   private readonly releasers = new Set<() => void>();
   private readonly initialModels: ModelEntry[];
   private readonly initialBehaviour: Behaviour;
@@ -217,6 +263,8 @@ export class FakeLocalAI {
       typeof m === "string" ? { id: m } : m,
     );
     this.initialBehaviour = { ...options.behaviour };
+    this.initialTraits = { ...options.server };
+    this.traits = { ...this.initialTraits };
     this.models = [...this.initialModels];
     this.behaviour = { ...this.initialBehaviour };
     this.server = createServer((req, res) => {
@@ -228,6 +276,7 @@ export class FakeLocalAI {
       socket.on("close", () => {
         this.sockets.delete(socket);
         this.poisoned.delete(socket);
+        this.afterAuth.delete(socket);
       });
     });
   }
@@ -273,6 +322,12 @@ export class FakeLocalAI {
     return this;
   }
 
+  /** Merge into the server's traits until reset(). */
+  configure(traits: ServerTraits): this {
+    this.traits = { ...this.traits, ...traits };
+    return this;
+  }
+
   setModels(models: Array<string | ModelEntry>): this {
     this.models = models.map((m) => (typeof m === "string" ? { id: m } : m));
     return this;
@@ -293,10 +348,15 @@ export class FakeLocalAI {
     this.requests.length = 0;
     this.hits.length = 0;
     this.pending = [];
+    for (const socket of this.afterAuth) socket.destroy();
+    this.afterAuth.clear();
     this.behaviour = { ...this.initialBehaviour };
+    this.traits = { ...this.initialTraits };
     this.models = [...this.initialModels];
     this.maxInFlight = this.inFlight;
     this.droppedConnections = 0;
+    this.poisonedAfterAuth = 0;
+    this.maxQueued = this.slotQueue.length;
     this.ready = true;
     return this;
   }
@@ -322,9 +382,55 @@ export class FakeLocalAI {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
     this.hits.push({ method, path, receivedAt: Date.now() });
+    if (this.afterAuth.has(socket)) {
+      // What llama.cpp did with the request after a 401 on the same connection: a bare 400.
+      this.afterAuth.delete(socket);
+      this.poisonedAfterAuth++;
+      req.resume();
+      res.writeHead(400, { Connection: "close", "Content-Length": 0 });
+      res.end();
+      return;
+    }
     // Keep-alive is advertised on every reply, as llama.cpp does, so closeSocketAfterStream bites.
     res.setHeader("Connection", "keep-alive");
     res.setHeader("Keep-Alive", "timeout=5");
+    const open = path === "/health" || path === "/v1/models" || path === "/models";
+    const key = this.traits.apiKey;
+    if (key !== undefined && !open && req.headers.authorization !== `Bearer ${key}`) {
+      // llama.cpp leaves the connection unusable after a 401. The body is read here all the same,
+      // so the client keeps the socket in its pool exactly as it does against llama.cpp.
+      for await (const _chunk of req) {
+        // drained
+      }
+      this.afterAuth.add(socket);
+      this.sendJson(res, 401, {
+        error: { code: 401, message: "Invalid API Key", type: "authentication_error" },
+      });
+      return;
+    }
+    if (method === "GET" && path === "/props" && this.traits.props) {
+      this.sendJson(res, 200, {
+        default_generation_settings: { n_ctx: this.traits.contextTokens ?? 4096, params: {} },
+        total_slots: this.traits.slots ?? 1,
+        model_path: "/models/tiny.gguf",
+        chat_template: "",
+        build_info: "fake",
+      });
+      return;
+    }
+    if (method === "GET" && path === "/slots" && this.traits.props) {
+      const slots = this.traits.slots ?? 1;
+      this.sendJson(
+        res,
+        200,
+        Array.from({ length: slots }, (_, id) => ({
+          id,
+          n_ctx: this.traits.contextTokens ?? 4096,
+          is_processing: id < this.busySlots,
+        })),
+      );
+      return;
+    }
 
     if (method === "GET" && (path === "/v1/models" || path === "/models")) {
       this.sendJson(res, 200, {
@@ -334,6 +440,7 @@ export class FakeLocalAI {
           object: "model",
           created: 0,
           owned_by: m.owned_by ?? "localai",
+          ...(m.max_model_len ? { max_model_len: m.max_model_len } : {}),
         })),
       });
       return;
@@ -387,7 +494,11 @@ export class FakeLocalAI {
       model: isRecord(body) && typeof body.model === "string" ? body.model : undefined,
       stream: isRecord(body) && body.stream === true,
       messages: extractMessages(body),
+      promptTokens: 0,
+      truncated: false,
+      queuedMs: 0,
     };
+    record.promptTokens = this.countTokens(record.messages);
     this.requests.push(record);
     const b: Behaviour = { ...this.behaviour, ...this.pending.shift() };
 
@@ -418,6 +529,38 @@ export class FakeLocalAI {
       this.sendError(res, { ...b, status: 404 }, record);
       return;
     }
+    const context = this.traits.contextTokens;
+    if (context !== undefined && record.promptTokens >= context) {
+      if (this.traits.overflow === "refuse") {
+        const message = `the request exceeds the available context size (${record.promptTokens} tokens, context ${context}), try increasing it`;
+        if (record.stream) {
+          // With context shift disabled, llama.cpp says so inside an HTTP 200 stream.
+          await this.stream(
+            res,
+            {
+              ...b,
+              errorMidStream: { afterChunks: 0 },
+              errorMessage: message,
+              errorCode: 400,
+              errorType: "exceed_context_size_error",
+            },
+            record,
+            "",
+            gone.signal,
+            undefined,
+          );
+        } else {
+          this.sendJson(res, 400, { error: { code: 400, message, type: "exceed_context_size_error" } });
+        }
+        return;
+      }
+      // llama.cpp's default: keep what fits, losing the beginning (the system prompt) silently.
+      record.truncated = true;
+      record.messages = record.messages.slice(1);
+      record.promptTokens = Math.floor(context / 2);
+    }
+    await this.takeSlot(res, record, gone.signal);
+    if (gone.signal.aborted) return;
 
     const reply = b.unfinished
       ? ""
@@ -443,9 +586,52 @@ export class FakeLocalAI {
     });
   }
 
+  /** The fake tokenizer: a fixed number of characters per token, plus a few per message. */
+  private countTokens(messages: RecordedMessage[]): number {
+    const perToken = this.traits.charsPerToken ?? 4;
+    return messages.reduce((n, m) => n + 4 + Math.ceil(m.content.length / perToken), 0);
+  }
+
+  /**
+   * Waits for one of the server's slots (FIFO) when it has a slot count. A streamed reply's
+   * headers go out first, as they do from a server whose queue sits behind its HTTP layer: the
+   * client cannot tell queueing from thinking.
+   */
+  private async takeSlot(res: ServerResponse, record: RecordedRequest, signal: AbortSignal): Promise<void> {
+    const slots = this.traits.slots;
+    if (slots === undefined) return;
+    if (this.busySlots >= slots) {
+      if (record.stream) {
+        res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+        res.flushHeaders();
+      }
+      const queuedAt = Date.now();
+      await new Promise<void>((resolve) => {
+        const start = (): void => {
+          signal.removeEventListener("abort", leave);
+          resolve();
+        };
+        const leave = (): void => {
+          const i = this.slotQueue.indexOf(start);
+          if (i >= 0) this.slotQueue.splice(i, 1);
+          resolve();
+        };
+        this.slotQueue.push(start);
+        this.maxQueued = Math.max(this.maxQueued, this.slotQueue.length);
+        signal.addEventListener("abort", leave, { once: true });
+      });
+      record.queuedMs = Date.now() - queuedAt;
+      if (signal.aborted) return;
+    }
+    this.busySlots++;
+    res.on("close", () => {
+      this.busySlots--;
+      this.slotQueue.shift()?.();
+    });
+  }
+
   private usageFor(b: Behaviour, record: RecordedRequest, reply: string): Usage {
-    const promptChars = record.messages.reduce((n, m) => n + m.content.length, 0);
-    const prompt = b.usage?.prompt_tokens ?? Math.ceil(promptChars / 4);
+    const prompt = b.usage?.prompt_tokens ?? record.promptTokens;
     const completion = b.usage?.completion_tokens ?? splitReply(reply).length;
     return {
       prompt_tokens: prompt,
@@ -576,12 +762,14 @@ export class FakeLocalAI {
       logprobs: null,
     });
 
-    res.writeHead(200, {
-      "Content-Type": "text/event-stream",
-      "Cache-Control": "no-cache",
-      ...b.headers,
-    });
-    res.flushHeaders();
+    if (!res.headersSent) {
+      res.writeHead(200, {
+        "Content-Type": "text/event-stream",
+        "Cache-Control": "no-cache",
+        ...b.headers,
+      });
+      res.flushHeaders();
+    }
 
     let first = true;
     // Returns false once the client is gone, so the producer stops writing.
@@ -624,16 +812,16 @@ export class FakeLocalAI {
         const line =
           errorStyle === "errorLine"
             ? `error: ${JSON.stringify({
-                code: 400,
+                code: b.errorCode ?? 400,
                 message:
                   b.errorMessage ?? "the request exceeds the available context size, try increasing it",
-                type: "exceed_context_size_error",
+                type: b.errorType ?? "exceed_context_size_error",
               })}\n\n`
             : `data: ${JSON.stringify({
                 error: {
-                  code: 500,
+                  code: b.errorCode ?? 500,
                   message: b.errorMessage ?? "backend error mid-stream",
-                  type: "server_error",
+                  type: b.errorType ?? "server_error",
                 },
               })}\n\n`;
         if (!(await send(line))) return "gone";
@@ -651,6 +839,12 @@ export class FakeLocalAI {
       return "go";
     };
 
+    // llama.cpp's prompt progress (asked for with `return_progress`): the slot has started work.
+    if (this.traits.props && isRecord(record.body) && record.body.return_progress === true) {
+      const total = record.promptTokens;
+      const progress = { total, cache: 0, processed: total, time_ms: 1 };
+      if (!(await sendData(chunk([], { prompt_progress: progress })))) return;
+    }
     if (!b.llamaCppShape && !(await sendData(chunk([delta({ role: "assistant", content: "" })])))) return;
 
     const pieces = splitReply(reply);

@@ -25,13 +25,32 @@ describe("LLM configuration", () => {
       model: "gpt-4o-mini",
       timeoutMs: 60_000,
       firstTokenTimeoutMs: 30_000,
-      maxTokens: 512,
       temperature: 0.2,
-      contextTokens: 4096,
-      maxConcurrency: 2,
       queueSize: 16,
       stream: true,
+      breakerCooldownMs: 30_000,
+      probeIntervalMs: 2000,
+      uncited: "notice",
+      requiredForReadiness: false,
     });
+  });
+
+  it("leaves the context, the reply cap and the concurrency to be learned from the server when unset", () => {
+    const llm = loadConfig(BASE).llm;
+    expect(llm?.contextTokens).toBeUndefined();
+    expect(llm?.maxTokens).toBeUndefined();
+    expect(llm?.maxConcurrency).toBeUndefined();
+  });
+
+  it("rejects LLM_MAX_TOKENS at or above LLM_CONTEXT_TOKENS, naming the variable", () => {
+    for (const max of ["512", "600"]) {
+      const found = problems({ ...BASE, LLM_CONTEXT_TOKENS: "512", LLM_MAX_TOKENS: max });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^LLM_MAX_TOKENS: \d+ leaves no room for a prompt in LLM_CONTEXT_TOKENS=512/);
+    }
+    expect(loadConfig({ ...BASE, LLM_CONTEXT_TOKENS: "512", LLM_MAX_TOKENS: "128" }).llm?.maxTokens).toBe(
+      128,
+    );
   });
 
   it("reads every variable", () => {
@@ -47,6 +66,10 @@ describe("LLM configuration", () => {
       LLM_MAX_CONCURRENCY: "1",
       LLM_QUEUE_SIZE: "0",
       LLM_STREAM: "false",
+      LLM_BREAKER_COOLDOWN_MS: "5000",
+      LLM_PROBE_INTERVAL_MS: "500",
+      LLM_UNCITED: "fallback",
+      READINESS_REQUIRES_MODEL: "true",
     }).llm;
     expect(llm).toMatchObject({
       apiKey: "sk-local",
@@ -59,6 +82,10 @@ describe("LLM configuration", () => {
       maxConcurrency: 1,
       queueSize: 0,
       stream: false,
+      breakerCooldownMs: 5000,
+      probeIntervalMs: 500,
+      uncited: "fallback",
+      requiredForReadiness: true,
     });
   });
 
@@ -82,6 +109,9 @@ describe("LLM configuration", () => {
     ["LLM_MAX_CONCURRENCY", "0"],
     ["LLM_QUEUE_SIZE", "-1"],
     ["LLM_STREAM", "maybe"],
+    ["LLM_BREAKER_COOLDOWN_MS", "10"],
+    ["LLM_UNCITED", "ignore"],
+    ["READINESS_REQUIRES_MODEL", "perhaps"],
   ])("rejects %s=%j, naming the variable", (name, value) => {
     expect(problems({ ...BASE, [name]: value }).some((p) => p.startsWith(`${name}:`))).toBe(true);
   });

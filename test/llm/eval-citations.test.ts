@@ -1,5 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ChatModelError } from "../../src/core/answer/chat-model.js";
 import { InMemoryConversationMemory } from "../../src/core/answer/memory.js";
 import { Bot } from "../../src/core/bot.js";
 import { checkCitations, citedSentences, evaluate, loadEvalSet } from "../../src/core/eval/evaluate.js";
@@ -77,5 +78,30 @@ describe("citation support", () => {
     expect(report.summary.citationSupport).toBeLessThan(1);
     const unsupported = report.cases.flatMap((c) => c.citations).filter((c) => c.status === "unsupported");
     expect(unsupported.length).toBeGreaterThan(0);
+    expect(report.summary.modelAnswers).toBe(report.summary.modes.llm);
+  });
+
+  it("counts fallbacks by reason, apart from extractive answers and from the model's", async () => {
+    const h = await harness();
+    h.model.always({ error: new ChatModelError("unavailable", "503", { status: 503 }) });
+    const bot = new Bot({ kb: h.kb, index: h.index, answerer: h.answerer });
+    const cases = await loadEvalSet(path.join(dataDir, "eval", "questions.yaml"));
+    const report = await evaluate(bot, cases, 4);
+    const answered = report.cases.filter((c) => c.mode !== "declined").length;
+    expect(report.summary.modelAnswers).toBe(0);
+    expect(report.summary.modes.extractive ?? 0).toBe(0);
+    // Three 503s open the circuit: the rest are refused without a call.
+    expect(report.summary.fallbacks).toEqual({ "llm-busy": 3, "llm-circuit-open": answered - 3 });
+    expect(report.summary.modes.fallback).toBe(answered);
+  });
+
+  it("reports no citation support, rather than 100%, when no fact was checked", async () => {
+    const h = await harness();
+    h.model.always({ reply: "The article doesn't say." });
+    const bot = new Bot({ kb: h.kb, index: h.index, answerer: h.answerer });
+    const cases = (await loadEvalSet(path.join(dataDir, "eval", "questions.yaml"))).slice(0, 3);
+    const report = await evaluate(bot, cases, 4);
+    expect(report.summary.citationChecks).toBe(0);
+    expect(report.summary.citationSupport).toBeNull();
   });
 });

@@ -101,19 +101,21 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
     return h;
   }
 
-  it.each<ChatModelErrorKind>([
-    "connection",
-    "rate-limited",
-    "unavailable",
-    "not-found",
-    "auth",
-    "http",
-    "bad-response",
-    "unknown",
-  ])("a %s error", async (kind) => {
+  it.each<[ChatModelErrorKind, string]>([
+    ["connection", "llm-down"],
+    ["rate-limited", "llm-busy"],
+    ["unavailable", "llm-busy"],
+    ["not-found", "llm-model-missing"],
+    ["auth", "llm-unauthorised"],
+    ["context", "llm-context"],
+    ["bad-request", "llm-error"],
+    ["http", "llm-error"],
+    ["bad-response", "llm-error"],
+    ["unknown", "llm-error"],
+  ])("a %s error: %s", async (kind, reason) => {
     await expectFallback(
       (h) => h.model.always({ error: new ChatModelError(kind, kind, { retryAfterMs: 0 }) }),
-      "llm-error",
+      reason,
     );
   });
 
@@ -131,7 +133,7 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
           error: new ChatModelError("connection", "terminated"),
           afterChunks: ["Nvidia ", "and "],
         }),
-      "llm-error",
+      "llm-down",
     );
   });
 
@@ -162,7 +164,7 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
   });
 
   it("a context window too small for the prompt: the model is not even called", async () => {
-    const h = await expectFallback(() => undefined, "llm-error", { contextTokens: 600, maxTokens: 512 });
+    const h = await expectFallback(() => undefined, "llm-context", { contextTokens: 600, maxTokens: 512 });
     expect(h.model.calls).toHaveLength(0);
   });
 
@@ -193,6 +195,46 @@ describe("fallbacks: the extractive answer, marked, on every failure", () => {
   });
 });
 
+describe("model answers that cite nothing", () => {
+  it("carry a notice by default", async () => {
+    const h = await harness();
+    h.model.always({ reply: "KubeVirt is used by many large companies." });
+    const result = await h.answerer.answer(h.input(QUESTION));
+    expect(result).toMatchObject({ mode: "llm", notice: messages.uncitedNotice.en, sources: [] });
+  });
+
+  it("fall back with LLM_UNCITED=fallback", async () => {
+    const h = await harness({ settings: { uncited: "fallback" } });
+    h.model.always({ reply: "KubeVirt is used by many large companies." });
+    expect(await h.answerer.answer(h.input(QUESTION))).toMatchObject({
+      mode: "extractive",
+      fallback: "llm-uncited",
+    });
+  });
+
+  it("saying the article doesn't say is not an uncited claim", async () => {
+    const h = await harness({ settings: { uncited: "fallback" } });
+    h.model.always({ reply: "The article doesn't say which version KubeVirt is at." });
+    const result = await h.answerer.answer(h.input(QUESTION));
+    expect(result.mode).toBe("llm");
+    expect(result.notice).toBeUndefined();
+  });
+});
+
+describe("the prompt it sends", () => {
+  it("puts the catalog facts beside the passages", async () => {
+    const h = await harness();
+    const fact = "KubeVirt — GitHub stars: 5,000+ (as of the article); started: 2016";
+    await h.answerer.answer({
+      ...h.input(QUESTION),
+      catalogFacts: [fact],
+      hedge: true,
+      unstated: ["its licence"],
+    });
+    expect(h.model.lastPrompt.user).toContain(`- Not stated in the article: its licence\n- ${fact}`);
+  });
+});
+
 describe("retries", () => {
   it("retries once after Retry-After on 429 and 503", async () => {
     for (const kind of ["rate-limited", "unavailable"] as const) {
@@ -206,7 +248,7 @@ describe("retries", () => {
   it("does not wait for a Retry-After past the cap", async () => {
     const h = await harness({ retry: { maxWaitMs: 100, defaultWaitMs: 10 } });
     h.model.queue({ error: new ChatModelError("unavailable", "503", { retryAfterMs: 30_000 }) });
-    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-error");
+    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-busy");
     expect(h.model.calls).toHaveLength(1);
   });
 
@@ -220,7 +262,7 @@ describe("retries", () => {
   it("retries only once", async () => {
     const h = await harness();
     h.model.always({ error: new ChatModelError("connection", "ECONNREFUSED") });
-    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-error");
+    expect((await h.answerer.answer(h.input(QUESTION))).fallback).toBe("llm-down");
     expect(h.model.calls).toHaveLength(2);
   });
 

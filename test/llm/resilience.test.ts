@@ -6,6 +6,7 @@ import {
   ConcurrencyLimiter,
   parseRetryAfter,
   retryDelayMs,
+  ServerSlots,
 } from "../../src/core/answer/resilience.js";
 
 /** A promise with its resolve exposed, to hold a task open. */
@@ -178,5 +179,58 @@ describe("retry policy", () => {
     expect(parseRetryAfter("soon", null, now)).toBeUndefined();
     expect(parseRetryAfter("-3", null, now)).toBeUndefined();
     expect(parseRetryAfter(undefined, undefined, now)).toBeUndefined();
+  });
+});
+
+describe("ServerSlots", () => {
+  it("starts requests as the server's slots free up, in arrival order", async () => {
+    const slots = new ServerSlots(1);
+    const started: string[] = [];
+    const a = slots.enter();
+    const b = slots.enter();
+    void a.started.then(() => started.push("a"));
+    void b.started.then(() => started.push("b"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(["a"]);
+    a.leave();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(["a", "b"]);
+    b.leave();
+  });
+
+  it("starts everything at once when the slot count is unknown", async () => {
+    const slots = new ServerSlots(undefined);
+    await Promise.all([slots.enter().started, slots.enter().started]);
+  });
+});
+
+describe("adjusting to the server", () => {
+  it("the limiter follows a new slot count, starting waiters", async () => {
+    const limiter = new ConcurrencyLimiter(1, 4);
+    const held = gate();
+    const first = limiter.run(() => held.promise);
+    let second = false;
+    const next = limiter.run(async () => {
+      second = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(second).toBe(false);
+    limiter.resize(2);
+    await next;
+    expect(second).toBe(true);
+    held.open();
+    await first;
+  });
+
+  it("a probe half-opens an open circuit at once", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 600_000 });
+    breaker.failure();
+    expect(breaker.state).toBe("open");
+    breaker.halfOpen();
+    expect(breaker.state).toBe("half-open");
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe(false);
+    breaker.success();
+    expect(breaker.state).toBe("closed");
   });
 });

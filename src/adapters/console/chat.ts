@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createInterface, type Interface } from "node:readline";
-import { type Bot, parseCommandLine, type ReplyEvent } from "../../core/index.js";
+import { type Bot, parseCommandLine, type ReplyEvent, TerminalStream } from "../../core/index.js";
 import type { Adapter, AdapterContext } from "../adapter.js";
 import { WorkTracker } from "../shared/work-tracker.js";
-import { renderBody, renderFooter, renderReply, stripControl } from "./render.js";
+import { renderBody, renderFooter, renderReply } from "./render.js";
 
 export interface ChatOptions {
   input: NodeJS.ReadableStream;
@@ -21,22 +21,25 @@ const WELCOME = [
 
 /**
  * Prints a streaming reply as it comes: appended text as it arrives, nothing once it is revised.
+ * The model's text is untrusted: it is sanitised as a whole each time, so an escape sequence split
+ * across two deltas is removed whole rather than leaking its tail.
  * `shown()` is the text printed; when it is not the final reply's, the caller prints the reply whole.
  */
 export function terminalStream(output: NodeJS.WritableStream): {
   onEvent: (event: ReplyEvent) => void;
   shown: () => string;
 } {
-  let shown = "";
+  let raw = "";
   let linear = true;
+  const terminal = new TerminalStream();
   return {
     onEvent: (event) => {
       if (event.type === "delta" && linear) {
-        output.write(stripControl(event.text));
-        shown += event.text;
+        raw += event.text;
+        output.write(terminal.next(raw));
       } else if (event.type === "replace") linear = false;
     },
-    shown: () => shown,
+    shown: () => raw,
   };
 }
 

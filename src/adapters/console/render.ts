@@ -1,4 +1,4 @@
-import { partMarkdown, type Reply } from "../../core/index.js";
+import { partMarkdown, type Reply, terminalText } from "../../core/index.js";
 import { labelsFor } from "../shared/labels.js";
 
 export interface TerminalStyle {
@@ -7,10 +7,9 @@ export interface TerminalStyle {
 
 const ansi = (code: string, text: string, on: boolean) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
-/** Strips control characters from untrusted text so it cannot move the cursor or retitle the terminal. */
+/** Strips control sequences from untrusted text so it cannot move the cursor or retitle the terminal. */
 export function stripControl(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  return terminalText(text);
 }
 
 /** Markdown -> terminal text: bold and links made readable, nothing else interpreted. */

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { evaluate, loadEvalSet } from "../../core/eval/evaluate.js";
+import { terminalText } from "../../core/terminal-text.js";
 import type { Config } from "../config.js";
 import { type CliIo, UsageError, withRuntime } from "./io.js";
 
@@ -69,8 +70,9 @@ export async function evalCommand(args: string[], config: Config, io: CliIo): Pr
           if (unbacked.length)
             flags += ` citation: ${unbacked.map((x) => `${x.fact} ${x.status}`).join("; ")}`;
         }
+        // Case ids and expected facts come from a file: untrusted text on a terminal.
         io.stdout.write(
-          `${c.pass ? "PASS" : "FAIL"}  ${c.id.padEnd(22)} ${flags}${c.missing.length ? `  missing: ${c.missing.join("; ")}` : ""}\n`,
+          `${terminalText(`${c.pass ? "PASS" : "FAIL"}  ${c.id.padEnd(22)} ${flags}${c.missing.length ? `  missing: ${c.missing.join("; ")}` : ""}`)}\n`,
         );
       }
       const s = report.summary;
@@ -79,11 +81,9 @@ export async function evalCommand(args: string[], config: Config, io: CliIo): Pr
         `\n${s.total} cases, k=${s.k}: recall@${s.k} ${pct(s.recallAtK)}, answer accuracy ${pct(s.answerAccuracy)}, first-sentence accuracy ${pct(s.firstSentenceAccuracy)}, decline accuracy ${pct(s.declineAccuracy)}, hedge accuracy ${pct(s.hedgeAccuracy)}\n`,
       );
       if (values.llm) {
-        const modes = Object.entries(s.modes)
-          .map(([m, n]) => `${m} ${n}`)
-          .join(", ");
+        const fallbacks = Object.entries(s.fallbacks).map(([reason, n]) => `${reason} ${n}`);
         io.stdout.write(
-          `citation support ${pct(s.citationSupport)} over ${s.citationChecks} stated facts; answers: ${modes}\n`,
+          `answers from the model: ${s.modelAnswers} of ${s.total}; fallbacks: ${fallbacks.length ? fallbacks.join(", ") : "none"}\n${s.citationSupport === null ? "citation support: no stated fact to check" : `citation support ${pct(s.citationSupport)} over ${s.citationChecks} stated facts`}\n`,
         );
       }
     }

@@ -32,6 +32,16 @@ export const messages = {
       "llm-busy": "Fallback: the language model is busy, so these are sentences quoted from the article.",
       "llm-circuit-open":
         "Fallback: the language model is unavailable right now, so these are sentences quoted from the article.",
+      "llm-down":
+        "Fallback: the language model's server can't be reached, so these are sentences quoted from the article.",
+      "llm-unauthorised":
+        "Fallback: the language model's server refused Spotlight's API key, so these are sentences quoted from the article.",
+      "llm-model-missing":
+        "Fallback: the language model's server doesn't have the configured model, so these are sentences quoted from the article.",
+      "llm-context":
+        "Fallback: the question and passages don't fit the language model's context, so these are sentences quoted from the article.",
+      "llm-uncited":
+        "Fallback: the language model's answer cited no passage, so these are sentences quoted from the article.",
     } satisfies Record<FallbackReason, string>,
     zh: {
       "no-llm": "摘录式回答：未配置语言模型，以下句子引用自文章。",
@@ -39,7 +49,16 @@ export const messages = {
       "llm-timeout": "后备回答：语言模型响应超时，以下句子引用自文章。",
       "llm-busy": "后备回答：语言模型繁忙，以下句子引用自文章。",
       "llm-circuit-open": "后备回答：语言模型暂时不可用，以下句子引用自文章。",
+      "llm-down": "后备回答：无法连接语言模型服务器，以下句子引用自文章。",
+      "llm-unauthorised": "后备回答：语言模型服务器拒绝了 Spotlight 的 API 密钥，以下句子引用自文章。",
+      "llm-model-missing": "后备回答：语言模型服务器没有所配置的模型，以下句子引用自文章。",
+      "llm-context": "后备回答：问题和段落超出了语言模型的上下文长度，以下句子引用自文章。",
+      "llm-uncited": "后备回答：语言模型的回答没有引用任何段落，以下句子引用自文章。",
     } satisfies Record<FallbackReason, string>,
+  },
+  uncitedNotice: {
+    en: "The model cited no passage for this answer: it may not come from the article.",
+    zh: "模型的这个回答没有引用任何段落，可能并非出自文章。",
   },
   rateLimited: {
     en: (seconds: number) => `You're asking faster than I can answer. Please try again in ${seconds} s.`,

@@ -23,9 +23,15 @@ export class ConcurrencyLimiter {
   private readonly waiting: Waiter[] = [];
 
   constructor(
-    private readonly maxConcurrent: number,
+    private maxConcurrent: number,
     private readonly maxQueue: number,
   ) {}
+
+  /** Follows the server's slots once it says how many it has; waiting tasks start if room opened. */
+  resize(maxConcurrent: number): void {
+    this.maxConcurrent = Math.max(1, maxConcurrent);
+    while (this.running < this.maxConcurrent && this.waiting.length > 0) this.waiting.shift()?.start();
+  }
 
   get active(): number {
     return this.running;
@@ -123,9 +129,65 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
+  /** A probe saw the server healthy: let the next request through as the trial, without waiting. */
+  halfOpen(): void {
+    if (this.openedAt !== undefined) this.openedAt = this.now() - this.options.cooldownMs;
+  }
+
   /** The request ended without telling anything about the model's health (busy, cancelled). */
   release(): void {
     this.probing = false;
+  }
+}
+
+interface SlotWaiter {
+  start: () => void;
+  started: boolean;
+}
+
+/**
+ * Our requests as the server's own queue sees them: with `slots` known, a request past them waits
+ * on the server before any work starts, so its first-token timer must not run yet. `enter()`
+ * resolves when the request would have a slot (FIFO, as llama.cpp serves them); with no slot
+ * count known it resolves at once.
+ */
+export class ServerSlots {
+  private readonly order: SlotWaiter[] = [];
+
+  constructor(private slots: number | undefined) {}
+
+  resize(slots: number | undefined): void {
+    this.slots = slots;
+    this.wake();
+  }
+
+  enter(): { started: Promise<void>; leave: () => void } {
+    let resolve: () => void = () => {};
+    const started = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const waiter: SlotWaiter = { start: resolve, started: false };
+    this.order.push(waiter);
+    this.wake();
+    return {
+      started,
+      leave: () => {
+        const i = this.order.indexOf(waiter);
+        if (i >= 0) this.order.splice(i, 1);
+        this.wake();
+      },
+    };
+  }
+
+  private wake(): void {
+    const limit = this.slots ?? Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.order.length && i < limit; i++) {
+      const waiter = this.order[i] as SlotWaiter;
+      if (!waiter.started) {
+        waiter.started = true;
+        waiter.start();
+      }
+    }
   }
 }
 

@@ -59,12 +59,19 @@ export interface EvalSummary {
   firstSentenceAccuracy: number;
   /** Share of hedge cases answered with "the article doesn't say…" (not declined). */
   hedgeAccuracy: number;
-  /** Share of expected facts stated in answers whose citing sentence cites a passage holding them. */
-  citationSupport: number;
+  /**
+   * Share of expected facts stated in answers whose citing sentence cites a passage holding them;
+   * null when no fact was checked (no answer stated one), rather than a meaningless 100%.
+   */
+  citationSupport: number | null;
   /** How many facts that share is over. */
   citationChecks: number;
-  /** Answers per mode (llm, extractive, declined, error). */
+  /** Answers per mode (llm, extractive, declined, error); a fallback counts under `fallback`, not `extractive`. */
   modes: Record<string, number>;
+  /** Answers the model wrote. */
+  modelAnswers: number;
+  /** Extractive answers given although a model is configured, by reason. */
+  fallbacks: Record<string, number>;
 }
 
 export interface EvalReport {
@@ -224,7 +231,12 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
   const hedges = results.filter((r) => r.kind === "hedge");
   const checks = facts.flatMap((r) => r.citations);
   const modes: Record<string, number> = {};
-  for (const r of results) modes[r.mode] = (modes[r.mode] ?? 0) + 1;
+  const fallbacks: Record<string, number> = {};
+  for (const r of results) {
+    const mode = r.fallback ? "fallback" : r.mode;
+    modes[mode] = (modes[mode] ?? 0) + 1;
+    if (r.fallback) fallbacks[r.fallback] = (fallbacks[r.fallback] ?? 0) + 1;
+  }
   return {
     summary: {
       k,
@@ -234,9 +246,12 @@ export async function evaluate(bot: Bot, cases: EvalCase[], k: number): Promise<
       declineAccuracy: rate(declines.filter((r) => r.declined).length, declines.length),
       firstSentenceAccuracy: rate(facts.filter((r) => r.firstSentence).length, facts.length),
       hedgeAccuracy: rate(hedges.filter((r) => r.pass).length, hedges.length),
-      citationSupport: rate(checks.filter((x) => x.status === "supported").length, checks.length),
+      citationSupport:
+        checks.length === 0 ? null : checks.filter((x) => x.status === "supported").length / checks.length,
       citationChecks: checks.length,
       modes,
+      modelAnswers: results.filter((r) => r.mode === "llm").length,
+      fallbacks,
     },
     cases: results,
   };
