@@ -29,6 +29,21 @@ interface StreamState {
   raw: string;
   /** The last text passed to onProgress. */
   shown: string;
+  /** raw's length when it was last sanitised for progress, and when. */
+  draftedChars?: number;
+  draftedAt?: number;
+}
+
+/**
+ * A streamed draft is sanitised again only once this much text or time has come: sanitising is
+ * linear in the reply, so doing it per token would make a long reply quadratic.
+ */
+const DRAFT_EVERY_CHARS = 16;
+const DRAFT_EVERY_MS = 100;
+
+/** How far past the displayed cap a reply is read before the request is stopped. */
+export function readCap(maxChars: number): number {
+  return Math.ceil(maxChars * 1.25) + 200;
 }
 
 /**
@@ -45,6 +60,7 @@ export class LlmAnswerer implements Answerer {
   private readonly canary: string;
   private readonly logger: Logger;
   private readonly retry: RetryPolicy;
+  private readonly readCap: number;
   /** Client errors are reported once at warning level, then at debug: they repeat until fixed. */
   private readonly reported = new Set<string>();
 
@@ -53,6 +69,7 @@ export class LlmAnswerer implements Answerer {
     this.canary = deps.canary ?? createCanary();
     this.logger = deps.logger ?? silentLogger;
     this.retry = deps.retry ?? DEFAULT_RETRY_POLICY;
+    this.readCap = readCap(deps.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS);
     this.monitor =
       deps.monitor ??
       new ModelMonitor({
@@ -133,7 +150,12 @@ export class LlmAnswerer implements Answerer {
     try {
       prompt = this.prompt(input);
       const built = prompt;
-      const run = this.limiter.run(() => this.generate(built, input, deadline), deadline.signal);
+      // Waiting for a slot counts against the first token's time: a busy model means a fast fallback.
+      const queueWait = AbortSignal.any([
+        deadline.signal,
+        AbortSignal.timeout(Math.max(1, this.deps.settings.firstTokenTimeoutMs)),
+      ]);
+      const run = this.limiter.run(() => this.generate(built, input, deadline), queueWait);
       this.deps.metrics?.llmQueueDepth(this.limiter.queued);
       const result = await run.finally(() => this.deps.metrics?.llmQueueDepth(this.limiter.queued));
       this.monitor.succeeded();
@@ -237,8 +259,21 @@ export class LlmAnswerer implements Answerer {
       if (controller.signal.aborted) return;
       state.raw += delta;
       arm();
+      // Nobody sees past the cap: stop reading (and the server writing) a little after it.
+      const capped = state.raw.length >= this.readCap;
+      if (capped) state.raw = state.raw.slice(0, this.readCap);
+      const now = Date.now();
+      if (
+        !capped &&
+        state.raw.length - (state.draftedChars ?? 0) < DRAFT_EVERY_CHARS &&
+        now - (state.draftedAt ?? 0) < DRAFT_EVERY_MS
+      )
+        return;
+      state.draftedChars = state.raw.length;
+      state.draftedAt = now;
       const draft = sanitizer.draft(state.raw, prompt.passages, input.language);
       if (draft.leaked) controller.abort(new Interrupt("leak"));
+      else if (capped) controller.abort(new Interrupt("capped"));
       else this.show(input, state, draft.text);
     };
     const seat = this.slots.enter();
@@ -255,7 +290,11 @@ export class LlmAnswerer implements Answerer {
       pending.catch(() => undefined);
       return await raceAbort(pending, controller.signal);
     } catch (error) {
-      throw controller.signal.aborted ? controller.signal.reason : error;
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      // A reply past the cap is a whole answer, cut where it would be cut anyway.
+      if (reason instanceof Interrupt && reason.why === "capped")
+        return { text: state.raw, finishReason: "length" };
+      throw reason;
     } finally {
       finished = true;
       seat.leave();
@@ -279,8 +318,9 @@ export class LlmAnswerer implements Answerer {
         "context",
         `the server counted ${promptTokens} prompt tokens for about ${prompt.estimatedTokens} sent: it cut the prompt, rules included`,
       );
+    // A server that ignores max_tokens may send megabytes: only the part that can be shown is read.
     const processed = this.sanitizers[prompt.variant].finish(
-      completion.text,
+      completion.text.slice(0, this.readCap),
       prompt.passages,
       input.language,
     );

@@ -7,7 +7,7 @@ import { BusyError } from "./resilience.js";
 
 /** Why we stopped a model call ourselves. */
 export class Interrupt extends Error {
-  constructor(readonly why: "deadline" | "stall" | "leak" | "cancelled" | "uncited") {
+  constructor(readonly why: "deadline" | "stall" | "leak" | "cancelled" | "uncited" | "capped") {
     super(`model call interrupted: ${why}`);
     this.name = "Interrupt";
   }

@@ -1,6 +1,7 @@
 import type { Passage } from "../knowledge/knowledge-base.js";
 import { neutraliseMarkup as neutralisePings } from "../neutralise.js";
 import type { Language, Source } from "../types.js";
+import { LeakCheck } from "./leak-check.js";
 import { toSources } from "./sources.js";
 
 /** What the model wrote, made safe to post. */
@@ -22,7 +23,6 @@ export interface SanitizerOptions {
   maxChars: number;
 }
 
-const FINGERPRINT_MIN_CHARS = 30;
 // Domains a chat platform would turn into a link even without a scheme.
 const LINKABLE_TLDS =
   "com|net|org|io|dev|ai|co|app|xyz|info|biz|me|ru|cn|tk|ly|gg|sh|site|online|top|link|click|us|uk|de|fr|eu|tv|cc";
@@ -35,9 +35,6 @@ const TRAILING_URL_PUNCTUATION = /[.,;:!?)\]}*_~]+$/;
 const CITATION = /(\s*)[[［【]\s*(\d{1,3}(?:\s*[,，、;；\-–]\s*\d{1,3})*)\s*[\]］】]/g;
 
 const LINK_REMOVED: Record<Language, string> = { en: "(link removed)", zh: "（链接已移除）" };
-
-/** Letters and digits only, lower-cased: compares text regardless of markup, spacing and punctuation. */
-const alnum = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
 
 function canonicalUrl(url: string): string | undefined {
   try {
@@ -70,8 +67,7 @@ function citedNumbers(list: string): number[] {
 export class AnswerSanitizer {
   private readonly allowed = new Set<string>();
   private readonly allowedHosts = new Set<string>();
-  private readonly canary: string;
-  private readonly fingerprints: string[];
+  private readonly leakCheck: LeakCheck;
 
   constructor(private readonly options: SanitizerOptions) {
     for (const url of options.allowedUrls) {
@@ -80,20 +76,12 @@ export class AnswerSanitizer {
       this.allowed.add(canonical);
       this.allowedHosts.add(canonical.split("/")[0] as string);
     }
-    this.canary = alnum(options.canary);
-    // Quoted examples are left out: an honest answer may well look like one.
-    this.fingerprints = options.systemPrompt
-      .replace(options.canary, " ")
-      .replace(/"[^"\n]*"|“[^”\n]*”/g, "\n")
-      .split(/\n|(?<=[.:;!?。：；！？])\s+/)
-      .map(alnum)
-      .filter((f) => f.length >= FINGERPRINT_MIN_CHARS);
+    this.leakCheck = new LeakCheck(options.systemPrompt, options.canary);
   }
 
-  /** True when `text` holds the canary or a sentence of the system prompt. */
+  /** True when `text` gives the system prompt away: its canary in any encoding, its sentences, its rules retold. */
   leaks(text: string): boolean {
-    const folded = alnum(text);
-    return folded.includes(this.canary) || this.fingerprints.some((f) => folded.includes(f));
+    return this.leakCheck.leaks(text);
   }
 
   /** The whole reply, made safe. `passages` are the prompt's, numbered [1]..[n]. */
@@ -108,10 +96,13 @@ export class AnswerSanitizer {
 
   /**
    * The part of a reply still being streamed that later text can no longer change, made safe.
-   * A trailing run that may still grow into a URL, a mention, a citation or the canary is held back.
+   * A trailing run that may still grow into a URL, a mention, a citation or the canary is held back,
+   * and so is a sentence that may be the start of the prompt echoed or retold.
    */
   draft(raw: string, passages: Passage[], language: Language): ProcessedAnswer {
-    return this.finish(raw.slice(0, stableLength(raw)), passages, language);
+    const stable = raw.slice(0, stableLength(raw));
+    if (this.leakCheck.leaks(stable)) return { text: "", sources: [], leaked: true };
+    return this.finish(stable.slice(0, this.leakCheck.showable(stable)), passages, language);
   }
 
   private isAllowed(url: string): boolean {
