@@ -118,3 +118,6 @@ const code = await runCli(args.length > 0 ? args : ["help"], {
   env: process.env,
 });
 process.exitCode = code;
+// Whatever a library left open (a socket being closed, a retry timer) must not keep a stopped
+// server alive past its grace period: it exits shortly after, unless it exits on its own first.
+setTimeout(() => process.exit(code), 1_000).unref();

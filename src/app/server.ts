@@ -19,16 +19,32 @@ export interface ServeIo {
   stopSignal?: Promise<string>;
 }
 
+/**
+ * SIGTERM, SIGINT or SIGHUP; or the launcher went away. `npm start` and `npx spotlight start` run
+ * this process under a shell that may die of the signal without passing it on: an orphan would
+ * keep the port, so a changed parent process counts as a stop signal too.
+ */
 function processSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
+    const parent = process.ppid;
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const orphaned = setInterval(() => {
+      if (process.ppid !== parent) done("parent process exited");
+    }, 500);
+    orphaned.unref();
+    const done = (reason: string) => {
+      clearInterval(orphaned);
+      for (const signal of signals) process.off(signal, on);
+      resolve(reason);
     };
-    process.once("SIGINT", on);
-    process.once("SIGTERM", on);
+    const on = (signal: NodeJS.Signals) => done(signal);
+    for (const signal of signals) process.once(signal, on);
   });
+}
+
+/** Of the grace period, what is kept to post the answers cut at its end. */
+function postingMargin(graceMs: number): number {
+  return Math.min(2_000, Math.floor(graceMs / 4));
 }
 
 function urlOf(address: AddressInfo): string {
@@ -97,10 +113,15 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   };
   const started: Adapter[] = [];
   const shutdown = async () => {
+    // SHUTDOWN_GRACE_MS bounds the whole stop: answers still running near its end are cut, and
+    // each adapter posts the best answer ready (or the restart note) in the margin left.
+    const endsAt = Date.now() + config.shutdownGraceMs;
+    const left = () => Math.max(0, endsAt - Date.now());
+    const cutAt = config.shutdownGraceMs - postingMargin(config.shutdownGraceMs);
     // Adapters first: they stop receiving and let their own answers finish within the grace period.
-    await Promise.allSettled(started.map((a) => a.stop(config.shutdownGraceMs)));
-    await rt.bot.drain(config.shutdownGraceMs);
-    await http.close();
+    await Promise.allSettled(started.map((a) => a.stop(cutAt)));
+    await rt.bot.drain(left());
+    await http.close(left());
     await rt.close();
   };
 

@@ -100,14 +100,18 @@ export class HttpServer {
     return server.address() as AddressInfo;
   }
 
-  async close(): Promise<void> {
+  /** Stops listening; connections still open after `forceAfterMs` (a stream, a slow client) are cut. */
+  async close(forceAfterMs = 1_000): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    let force: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
+      force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
     });
+    clearTimeout(force);
   }
 
   /** A check's report within READINESS_CHECK_MS: its own, or its last while it is still running. */

@@ -73,7 +73,9 @@ export class SlackResponder {
     } finally {
       await stream.close();
     }
-    if (signal.aborted) return;
+    // Cut by shutdown, the reply is the best one ready (the extractive answer): it still replaces
+    // the placeholder, since the event was acked and Slack will not send it again.
+    if (signal.aborted) this.log.info({}, "answer cut by shutdown: posting the best one ready");
     if (reply.ephemeral) {
       if (placeholderTs) await this.api.delete(place.channel, placeholderTs);
       for (const message of renderReply(reply)) await this.api.postEphemeral(place, user, message);
@@ -124,7 +126,7 @@ export class SlackResponder {
     } finally {
       await stream?.close();
     }
-    if (signal.aborted) return;
+    if (signal.aborted) this.log.info({}, "command cut by shutdown: posting the best answer ready");
 
     if (reply.ephemeral) {
       if (placeholderTs) await this.api.delete(channel, placeholderTs);

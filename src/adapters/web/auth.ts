@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 
 /** Compares two secrets in constant time, whatever their lengths. */
@@ -64,6 +64,18 @@ export function isLoopback(name: string): boolean {
 export function hostAllowed(boundHost: string, hostHeader: string | undefined): boolean {
   if (!isLoopback(boundHost)) return true;
   const name = hostName(hostHeader);
+  return name !== undefined && isLoopback(name);
+}
+
+/**
+ * Whether a request comes from this machine (its peer is a loopback address) and names loopback in
+ * its Host header. A server bound to a wildcard for Slack or Discord still serves a token-less
+ * playground to its own machine only; the Host check stops DNS rebinding.
+ */
+export function localRequest(req: Pick<IncomingMessage, "headers" | "socket">): boolean {
+  const peer = req.socket.remoteAddress?.replace(/^::ffff:/i, "");
+  if (peer === undefined || !isLoopback(peer)) return false;
+  const name = hostName(req.headers.host);
   return name !== undefined && isLoopback(name);
 }
 

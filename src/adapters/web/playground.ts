@@ -7,7 +7,7 @@ import type { Adapter, AdapterContext } from "../adapter.js";
 import { type HttpRoutes, readBody, sendJson as sendServerJson } from "../shared/http.js";
 import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
-import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
+import { AUTH_CHALLENGE, isAuthorized, isLoopback, localRequest, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
 import { ReplyLedger } from "./reply-ledger.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
@@ -99,6 +99,7 @@ export class WebAdapter implements Adapter {
     mountPlayground(context, context.http, this.options, {
       track: (work) => this.work.add(work),
       accepting: () => !this.stopping,
+      signal: this.work.signal,
     });
   }
 
@@ -111,6 +112,8 @@ export class WebAdapter implements Adapter {
 interface Lifecycle {
   track(work: Promise<void>): void;
   accepting(): boolean;
+  /** Aborted at the end of the shutdown grace period: answers in progress end with the best one ready. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -135,20 +138,25 @@ export function mountPlayground(
     "application/json; charset=utf-8",
   );
   const ledger = new ReplyLedger();
-  // Without a token, a loopback server is local-only: other host names are refused (DNS rebinding).
-  // With one, the token guards it, and a reverse proxy on the same machine may use any name.
-  const localOnly = isLoopback(config.host) && token === undefined;
+  // Without a token the playground is local-only in every configuration, whatever HOST the shared
+  // server binds for Slack or Discord: it answers only this machine's own requests addressed to
+  // localhost (which also stops a web page from driving it through DNS rebinding). With a token,
+  // the token guards it, and a reverse proxy on the same machine may use any name.
+  const localOnly = token === undefined;
   if (!isLoopback(config.host) && token === undefined) {
     log.warn(
       { host: config.host },
-      "the web playground is reachable from other machines without a token; set PLAYGROUND_TOKEN",
+      "the web playground has no token, so it answers only requests from this machine addressed to localhost; set PLAYGROUND_TOKEN to use it from elsewhere",
     );
   }
 
   /** Host and auth checks shared by every route; false when a refusal was sent. */
   const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (localOnly && !hostAllowed(config.host, req.headers.host)) {
-      sendJson(res, 403, { error: "this playground only answers requests addressed to localhost" });
+    if (localOnly && !localRequest(req)) {
+      sendJson(res, 403, {
+        error:
+          "without PLAYGROUND_TOKEN this playground only answers requests from this machine addressed to localhost",
+      });
       return false;
     }
     if (!isAuthorized(req.headers, token)) {
@@ -182,7 +190,7 @@ export function mountPlayground(
     writer.start(SECURITY_HEADERS);
     try {
       const reply = await bot.handle(request, {
-        signal: controller.signal,
+        signal: lifecycle.signal ? AbortSignal.any([controller.signal, lifecycle.signal]) : controller.signal,
         onEvent: (event) => {
           if (event.type !== "final") writer.write(progressEvent(event));
         },
