@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { ed25519KeyProblem } from "../adapters/discord/ed25519-key.js";
 import type { DiscordInteractionsSettings, DiscordSettings } from "../adapters/discord/settings.js";
 import type { SlackSettings } from "../adapters/slack/settings.js";
 import { ConfigError } from "../core/errors.js";
@@ -223,6 +224,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   if (e.DISCORD_PUBLIC_KEY) {
+    const keyProblem = ed25519KeyProblem(e.DISCORD_PUBLIC_KEY);
+    if (keyProblem)
+      problems.push(`DISCORD_PUBLIC_KEY: ${keyProblem}; copy the application's public key again`);
     if (!e.DISCORD_APPLICATION_ID)
       problems.push("DISCORD_APPLICATION_ID: is required with DISCORD_PUBLIC_KEY");
     else {

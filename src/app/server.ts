@@ -103,6 +103,7 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   );
   if (rt.llmReady) http.readiness("llm", rt.llmReady);
   http.readiness("shared-state", () => rt.shared.ready());
+  metrics.watchSharedState(() => rt.shared.status());
 
   const context: AdapterContext = {
     bot: rt.bot,

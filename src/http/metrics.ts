@@ -106,6 +106,26 @@ export class PrometheusMetrics implements BotMetrics {
     this.feedbacks.inc({ platform, value });
   }
 
+  /** Reports the shared store (Redis) as up or out, and the calls answered from local state meanwhile. */
+  watchSharedState(status: () => { up: boolean; fallbacks: number }): void {
+    new Gauge({
+      name: "spotlight_shared_state_up",
+      help: "1 while the shared store (Redis) answers, 0 during an outage (local state is used)",
+      registers: [this.registry],
+      collect() {
+        this.set(status().up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "spotlight_shared_state_fallbacks",
+      help: "Shared-store calls answered from this replica's own state because the store failed",
+      registers: [this.registry],
+      collect() {
+        this.set(status().fallbacks);
+      },
+    });
+  }
+
   /** Mounts GET /metrics on the server. */
   mount(http: HttpServer): void {
     http.route("GET", "/metrics", async (_req, res) => {

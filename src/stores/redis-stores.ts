@@ -10,12 +10,21 @@ import type { RateDecision, RateLimiter } from "../core/rate-limit.js";
 
 const PREFIX = "spotlight:";
 
-/** Connects with bounded retries so a dead Redis fails requests quickly instead of queueing them forever. */
-export function connectRedis(url: string): Redis {
+/** How long a request-path command may take before the replica answers from its own state. */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * Connects for request-path calls: a command fails at once while Redis is disconnected (no offline
+ * queue, no retries) and after REDIS_COMMAND_TIMEOUT_MS when it hangs, so the caller falls back to
+ * process-local state instead of making a question wait. The client keeps reconnecting by itself.
+ */
+export function connectRedis(url: string, commandTimeoutMs = REDIS_COMMAND_TIMEOUT_MS): Redis {
   return new Redis(url, {
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
   });
 }

@@ -13,6 +13,14 @@ import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
 import type { Logger } from "../core/logger.js";
 import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";
 import {
+  FailOpenAnswerCache,
+  FailOpenDeduplicator,
+  FailOpenMemory,
+  FailOpenRateLimiter,
+  FailOpenThreads,
+  StoreHealth,
+} from "./fail-open.js";
+import {
   connectRedis,
   RedisAnswerCache,
   RedisAnsweredThreads,
@@ -30,7 +38,9 @@ export interface SharedState {
   answerCache: AnswerCache;
   threads: AnsweredThreads;
   /** For /readyz: undefined when the store answers. */
-  ready(): Promise<string | undefined>;
+  ready(): Promise<string | undefined | { ready: boolean; problem?: string; detail?: unknown }>;
+  /** Whether the shared store answers, and how many calls fell back to process-local state. */
+  status(): { up: boolean; fallbacks: number };
   close(): Promise<void>;
 }
 
@@ -44,6 +54,7 @@ export function createSharedState(redisUrl: string | undefined, logger: Logger):
       answerCache: new InMemoryAnswerCache(),
       threads: new InMemoryAnsweredThreads(),
       ready: async () => undefined,
+      status: () => ({ up: true, fallbacks: 0 }),
       close: async () => {},
     };
   }
@@ -57,15 +68,34 @@ export function createSharedState(redisUrl: string | undefined, logger: Logger):
   redis.on("ready", () => {
     lastError = "";
   });
+  const health = new StoreHealth(logger);
   return {
     kind: "redis",
-    dedupe: new RedisDeduplicator(redis),
-    memory: new RedisConversationMemory(redis, DEFAULT_MEMORY_LIMITS),
-    rateLimiter: new RedisRateLimiter(redis),
-    answerCache: new RedisAnswerCache(redis, DEFAULT_ANSWER_CACHE_LIMITS.ttlMs),
-    threads: new RedisAnsweredThreads(redis),
-    ready: async () =>
-      redis.status === "ready" ? undefined : `redis is ${redis.status}${lastError ? `: ${lastError}` : ""}`,
+    dedupe: new FailOpenDeduplicator(new RedisDeduplicator(redis), new InMemoryDeduplicator(), health),
+    memory: new FailOpenMemory(
+      new RedisConversationMemory(redis, DEFAULT_MEMORY_LIMITS),
+      new InMemoryConversationMemory(),
+      health,
+    ),
+    rateLimiter: new FailOpenRateLimiter(new RedisRateLimiter(redis), new InMemoryRateLimiter(), health),
+    answerCache: new FailOpenAnswerCache(
+      new RedisAnswerCache(redis, DEFAULT_ANSWER_CACHE_LIMITS.ttlMs),
+      new InMemoryAnswerCache(),
+      health,
+    ),
+    threads: new FailOpenThreads(new RedisAnsweredThreads(redis), new InMemoryAnsweredThreads(), health),
+    // The replica still answers during an outage (from its own state), so it stays ready: taking
+    // it out of the Service would turn a Redis outage into a full one. The body says what is wrong.
+    ready: async () => {
+      const problem =
+        redis.status === "ready"
+          ? health.problem()
+          : `redis is ${redis.status}${lastError ? `: ${lastError}` : ""}: answering from this replica's own state`;
+      return problem === undefined
+        ? undefined
+        : { ready: true, problem, detail: { redis: "unavailable", fallbacks: health.fallbacks } };
+    },
+    status: () => ({ up: redis.status === "ready" && health.up, fallbacks: health.fallbacks }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -18,7 +18,8 @@ const SECRETS = {
   SLACK_SIGNING_SECRET: "0123456789abcdef0123456789abcdef",
   DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.secretdiscordtokenvalue0123456",
   DISCORD_APPLICATION_ID: "123456789012345678",
-  DISCORD_PUBLIC_KEY: "ab".repeat(32),
+  // A valid Ed25519 point: start-up refuses keys that are not.
+  DISCORD_PUBLIC_KEY: "b7e72dfbd922761cedf270827daf8a6a8148fa29341d35c1febae01bfdeb417b",
   OPENAI_BASE_URL: "http://localai:8080/v1",
   OPENAI_API_KEY: "sk-secret-openai-key",
 };

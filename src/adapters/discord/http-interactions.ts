@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Logger } from "../../core/index.js";
 import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
 import type { DiscordPlace } from "./conversation.js";
+import { ed25519KeyProblem } from "./ed25519-key.js";
 import type { IncomingInteraction, InteractionHandler, InteractionResponder } from "./interaction-flow.js";
 import type { DiscordMessage } from "./render.js";
 
@@ -29,7 +30,8 @@ const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 /** The application's public key (64 hex characters, from the developer portal) as a KeyObject. */
 export function discordPublicKey(hex: string): KeyObject {
-  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error("a Discord public key is 64 hex characters");
+  const problem = ed25519KeyProblem(hex);
+  if (problem) throw new Error(`the Discord public key ${problem}`);
   return createPublicKey({
     key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, "hex")]),
     format: "der",
