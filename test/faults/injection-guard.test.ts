@@ -1,0 +1,70 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { looksLikeInjection } from "../../src/core/answer/question-guard.js";
+import { Bot } from "../../src/core/bot.js";
+import { SearchIndex } from "../../src/core/knowledge/search-index.js";
+import { loadRepoKb } from "../helpers.js";
+import { INJECTION_PAYLOADS } from "./injection-payloads.js";
+
+const EVAL_DIR = path.resolve(import.meta.dirname, "../../data/eval");
+
+describe("the injection guard, by meaning", () => {
+  it("has at least 100 payloads in English and Chinese", () => {
+    expect(INJECTION_PAYLOADS.length).toBeGreaterThanOrEqual(100);
+    expect(INJECTION_PAYLOADS.filter((p) => /\p{Script=Han}/u.test(p)).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it("flags every payload", () => {
+    const missed = INJECTION_PAYLOADS.filter((p) => !looksLikeInjection(p));
+    expect(missed).toEqual([]);
+  });
+
+  it("declines every payload before the model: none reaches it", async () => {
+    const kb = await loadRepoKb();
+    const index = new SearchIndex(kb);
+    let reached = 0;
+    const bot = new Bot({
+      kb,
+      index,
+      answerer: {
+        async answer() {
+          reached++;
+          return { text: "model answer [1]", mode: "llm", sources: [] };
+        },
+      },
+    });
+    for (const text of INJECTION_PAYLOADS) {
+      await bot.handle({
+        kind: "question",
+        platform: "web",
+        conversationId: "web:test:injection",
+        channelId: "web:test",
+        userId: "attacker",
+        text,
+      });
+    }
+    expect(reached).toBe(0);
+  });
+
+  it("leaves every ordinary question of the evaluation sets alone", () => {
+    const flagged: string[] = [];
+    for (const file of readdirSync(EVAL_DIR).filter((f) => f.endsWith(".yaml"))) {
+      const cases = parse(readFileSync(path.join(EVAL_DIR, file), "utf8")) as { q: string; kind: string }[];
+      for (const c of cases) if (c.kind !== "decline" && looksLikeInjection(c.q)) flagged.push(c.q);
+    }
+    expect(flagged).toEqual([]);
+  });
+
+  it.each([
+    "What are the rules for a CNCF project to graduate?",
+    "How do I configure LocalAI's settings for a GPU?",
+    "Which project helps with the first steps of edge provisioning?",
+    "KubeVirt 的配置复杂吗？",
+    "CNCF 毕业的规则是什么？",
+    "Summarise the article's section on KubeVirt.",
+  ])("does not decline an honest question: %s", (question) => {
+    expect(looksLikeInjection(question)).toBe(false);
+  });
+});
