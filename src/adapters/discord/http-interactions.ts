@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import type { Logger } from "../../core/index.js";
 import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
+import { withRetry } from "../shared/retry.js";
 import type { DiscordPlace } from "./conversation.js";
 import { ed25519KeyProblem } from "./ed25519-key.js";
 import type { IncomingInteraction, InteractionHandler, InteractionResponder } from "./interaction-flow.js";
@@ -21,6 +22,8 @@ import type { DiscordMessage } from "./render.js";
 export const INTERACTIONS_PATH = "/discord/interactions";
 /** Requests signed longer ago (or further ahead) than this are replays or clock trouble: refused. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+/** Waits before retrying a webhook edit or follow-up that failed on the network. */
+const WEBHOOK_RETRY = { delaysMs: [250, 1_000, 3_000] } as const;
 /** Interactions are small; anything bigger is not Discord. */
 const MAX_BODY_BYTES = 256 * 1024;
 const THREAD_TYPES = new Set([10, 11, 12]);
@@ -190,17 +193,27 @@ class HttpResponder implements InteractionResponder {
       content: message.content,
       flags: message.suppressEmbeds ? MessageFlags.SuppressEmbeds : 0,
     };
-    await this.rest.patch(Routes.webhookMessage(this.applicationId, this.token, "@original"), {
-      body,
-      auth: false,
-    });
+    await withRetry(
+      () =>
+        this.rest.patch(Routes.webhookMessage(this.applicationId, this.token, "@original"), {
+          body,
+          auth: false,
+        }),
+      WEBHOOK_RETRY,
+    );
   }
 
   async followUp(message: DiscordMessage, { ephemeral }: { ephemeral: boolean }): Promise<void> {
-    await this.rest.post(Routes.webhook(this.applicationId, this.token), {
-      body: apiMessage(message, ephemeral),
-      auth: false,
-    });
+    // discord.js retries 5xx and honours 429; a connection lost under load is retried here, within
+    // the interaction token's 15 minutes.
+    await withRetry(
+      () =>
+        this.rest.post(Routes.webhook(this.applicationId, this.token), {
+          body: apiMessage(message, ephemeral),
+          auth: false,
+        }),
+      WEBHOOK_RETRY,
+    );
   }
 }
 

@@ -13,7 +13,7 @@ import { slackCommandName } from "./manifest.js";
 import { FEEDBACK_ACTIONS } from "./render.js";
 import type { SlackResponder } from "./responder.js";
 import { type Identity, type SlackCounters, threadKey } from "./settings.js";
-import { type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
+import { describeError, type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
 
 interface IncomingMessage {
   team: string;
@@ -187,7 +187,10 @@ export class SlackEventHandler {
   private track(work: (signal: AbortSignal) => Promise<void>): void {
     this.deps.work.run(work, (error) => {
       this.deps.counters.failures++;
-      this.deps.log.error({ err: error, slackError: slackErrorCode(error) }, "Slack request failed");
+      this.deps.log.error(
+        { err: error, slackError: slackErrorCode(error), cause: describeError(error) },
+        "Slack request failed",
+      );
     });
   }
 

@@ -60,6 +60,37 @@ export function slackErrorCode(error: unknown): string | undefined {
   return typeof data?.error === "string" ? data.error : undefined;
 }
 
+/** Waits before each retry of a response_url POST; their sum stays far inside the URL's validity. */
+const RESPONSE_URL_BACKOFF_MS = [250, 1_000, 3_000];
+
+/** A failure worth retrying: the network (connection reset, DNS, timeout) or the server's side (5xx). */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof SlackCallError) return error.status !== undefined && error.status >= 500;
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === "TimeoutError" ||
+    error.name === "AbortError" ||
+    (error instanceof TypeError && /fetch failed|network|socket/i.test(error.message))
+  );
+}
+
+/** An error with its causes ("fetch failed: connect ECONNREFUSED …"): "fetch failed" alone says nothing. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message);
+      current = (current as { cause?: unknown }).cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(": ");
+}
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -132,8 +163,29 @@ export class SlackApi {
     await this.call("chat.delete", false, () => this.client.chat.delete({ channel, ts }));
   }
 
-  /** POSTs to a slash command's or an action's response_url (at most 5 uses in 30 minutes). */
+  /**
+   * POSTs to a slash command's or an action's response_url (at most 5 uses in 30 minutes). A
+   * network failure or a 5xx is retried with backoff, well within the URL's 30 minutes: under load
+   * a lost answer after the ack is worse than the (rare) duplicate of a post that did arrive.
+   */
   async respond(responseUrl: string, body: ResponseUrlBody): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.respondOnce(responseUrl, body);
+        return;
+      } catch (error) {
+        const delay = RESPONSE_URL_BACKOFF_MS[attempt];
+        if (!isTransient(error) || delay === undefined) throw error;
+        this.logger.warn(
+          { attempt: attempt + 1, retryInMs: delay, detail: describeError(error) },
+          "response_url call failed; retrying",
+        );
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async respondOnce(responseUrl: string, body: ResponseUrlBody): Promise<void> {
     await this.call("response_url", false, async () => {
       const res = await fetch(responseUrl, {
         method: "POST",

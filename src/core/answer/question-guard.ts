@@ -54,7 +54,7 @@ const HOMOGLYPHS: Record<string, string> = {
   τ: "t",
 };
 const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+  /\u034f|[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
 
 function unobfuscate(text: string): string {
   return text
