@@ -28,6 +28,13 @@ const RULE_IDEAS: RegExp[] = [
   /no (other )?urls?\b|write no urls?|不(要|得)?(写|输出|包含)(任何)?(其他)?(网址|链接|URL)/i,
 ];
 
+/**
+ * Words that start a rule idea before it is complete ("I only use the numbered …"): a streamed
+ * sentence holding one waits for the final check instead of showing half a rule.
+ */
+const HOLD_CUES =
+  /\b(numbered|passages?|cite|citing|invent|instructions?|rules?|guidelines|outside|external|canary|marker|prompt)\b|编号|段落|引用|编造|规则|指令|外部|提示|设定|标记/i;
+
 /** Distinct rule ideas a reply may touch before it counts as the rules retold. */
 const MAX_RULE_IDEAS = 2;
 
@@ -103,7 +110,7 @@ export function ruleIdeas(text: string): number {
 }
 
 function firstRuleIdea(text: string): number {
-  let first = -1;
+  let first = text.search(HOLD_CUES);
   for (const idea of RULE_IDEAS) {
     const i = text.search(idea);
     if (i >= 0 && (first < 0 || i < first)) first = i;
