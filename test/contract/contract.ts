@@ -26,7 +26,8 @@ export const STREAM_STEPS = 50;
  * then waits for `gate`; `hold` waits for `gate` without streaming.
  */
 export class ContractAnswerer implements Answerer {
-  mode: "plain" | "stream" | "hold" = "plain";
+  /** `slow` waits for `gate` or the request's cancellation, then answers with the best it has. */
+  mode: "plain" | "stream" | "hold" | "slow" = "plain";
   gate = new Gate();
   calls = 0;
 
@@ -44,6 +45,22 @@ export class ContractAnswerer implements Answerer {
       return { text: `${text} done [1].`, mode: "llm", sources };
     }
     if (this.mode === "hold") await this.gate.promise;
+    if (this.mode === "slow") {
+      const signal = input.signal;
+      await Promise.race([
+        this.gate.promise,
+        new Promise<void>((resolve) => {
+          if (signal?.aborted) resolve();
+          else signal?.addEventListener("abort", () => resolve(), { once: true });
+        }),
+      ]);
+      if (signal?.aborted)
+        return {
+          text: "Best answer ready: Nvidia and Cloudflare use KubeVirt [1].",
+          mode: "extractive",
+          sources,
+        };
+    }
     const text = previous
       ? `Follow-up answer; earlier you asked: ${previous.question} [1]`
       : "Nvidia and Cloudflare use KubeVirt [1].";
@@ -186,6 +203,15 @@ export function adapterContract(
       } finally {
         await s.stop(1000);
       }
+    });
+
+    it("replaces an answer still running at the end of the grace period with the best one ready", async () => {
+      const s = await start();
+      s.answerer.mode = "slow";
+      const pending = s.ask("Who uses KubeVirt?");
+      await until(() => s.answerer.calls === 1, "answer started");
+      await s.stop(200);
+      expect(await pending.done).toMatch(/Best answer ready/);
     });
 
     it("lets an answer in progress finish when it stops", async () => {

@@ -64,7 +64,7 @@ export class ConsoleAdapter implements Adapter {
       terminal: this.options.stream,
     });
     this.rl = rl;
-    const loop = chatLoop(context.bot, rl, this.options, (work) => this.work.add(work));
+    const loop = chatLoop(context.bot, rl, this.options, (work) => this.work.add(work), this.work.signal);
     this.finished = loop.finally(() => rl.close());
   }
 
@@ -86,6 +86,8 @@ async function chatLoop(
   rl: Interface,
   options: ChatOptions,
   track: (work: Promise<void>) => void,
+  /** Aborted at the end of the shutdown grace period: the answer in progress ends with the best one ready. */
+  signal?: AbortSignal,
 ): Promise<void> {
   const write = (text: string) => options.output.write(`${text}\n`);
   const style = { color: options.color };
@@ -113,7 +115,7 @@ async function chatLoop(
       command
         ? { ...base, kind: "command", name: command.name, text: command.text }
         : { ...base, kind: "question", text: line },
-      stream ? { onEvent: stream.onEvent } : {},
+      { ...(stream ? { onEvent: stream.onEvent } : {}), ...(signal ? { signal } : {}) },
     );
     track(handling.then(() => undefined));
     const reply = await handling;
