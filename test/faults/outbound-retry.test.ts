@@ -1,0 +1,98 @@
+/**
+ * Outbound platform calls under a hiccup: a response_url that resets the connection or answers
+ * 5xx is retried until the answer is delivered; a refusal (4xx) is not retried.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { webApi } from "@slack/bolt";
+import { afterEach, describe, expect, it } from "vitest";
+import { isNetworkFailure, withRetry } from "../../src/adapters/shared/retry.js";
+import { describeError, SlackApi } from "../../src/adapters/slack/slack-api.js";
+import { silentLogger } from "../../src/core/logger.js";
+import { PrometheusMetrics } from "../../src/http/metrics.js";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((r) => server.close(r));
+});
+
+/** A response_url endpoint that misbehaves in the given ways, in order, then accepts. */
+async function responseUrl(
+  faults: ("reset" | 500 | 503 | 400)[],
+): Promise<{ url: string; delivered: string[] }> {
+  const delivered: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => {
+      body += String(d);
+    });
+    req.on("end", () => {
+      const fault = faults.shift();
+      if (fault === "reset") return req.socket.destroy();
+      if (fault !== undefined) {
+        res.writeHead(fault, { "content-type": "text/plain" });
+        return res.end("no");
+      }
+      delivered.push(body);
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("ok");
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/commands/1/2/abc`, delivered };
+}
+
+const api = () => new SlackApi({} as webApi.WebClient, silentLogger, { sleep: async () => {} });
+
+describe("response_url posts", () => {
+  it("survive a reset connection and 5xx answers", async () => {
+    const target = await responseUrl(["reset", 503, 500]);
+    await api().respond(target.url, { text: "the answer" });
+    expect(target.delivered).toHaveLength(1);
+    expect(JSON.parse(target.delivered[0] as string)).toMatchObject({ text: "the answer" });
+  });
+
+  it("are not retried when Slack refuses them", async () => {
+    const target = await responseUrl([400]);
+    await expect(api().respond(target.url, { text: "x" })).rejects.toThrow(/400/);
+    expect(target.delivered).toHaveLength(0);
+  });
+
+  it("give up after a few tries, with the cause in the error", async () => {
+    const target = await responseUrl(["reset", "reset", "reset", "reset", "reset"]);
+    const failure = await api()
+      .respond(target.url, { text: "x" })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeDefined();
+    expect(describeError(failure)).toMatch(/fetch failed: .+/);
+  });
+});
+
+describe("retries of platform calls", () => {
+  it("repeat network failures and 5xx, never refusals", async () => {
+    let calls = 0;
+    const flaky = () => {
+      calls++;
+      if (calls < 3) return Promise.reject(Object.assign(new TypeError("fetch failed"), {}));
+      return Promise.resolve("ok");
+    };
+    expect(await withRetry(flaky, { delaysMs: [0, 0, 0] })).toBe("ok");
+    expect(calls).toBe(3);
+    expect(isNetworkFailure(Object.assign(new Error("Internal"), { status: 502 }))).toBe(true);
+    expect(isNetworkFailure(Object.assign(new Error("Unknown Webhook"), { status: 404 }))).toBe(false);
+    expect(isNetworkFailure(Object.assign(new Error("x"), { code: "ECONNRESET" }))).toBe(true);
+  });
+});
+
+describe("/metrics", () => {
+  it("exposes the event loop's lag", async () => {
+    const metrics = new PrometheusMetrics();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/spotlight_nodejs_eventloop_lag_max_seconds/);
+    expect(text).toMatch(/spotlight_nodejs_eventloop_lag_p99_seconds/);
+  });
+});
