@@ -28,10 +28,14 @@ async function responseUrl(
     });
     req.on("end", () => {
       const fault = faults.shift();
-      if (fault === "reset") return req.socket.destroy();
+      if (fault === "reset") {
+        req.socket.destroy();
+        return;
+      }
       if (fault !== undefined) {
         res.writeHead(fault, { "content-type": "text/plain" });
-        return res.end("no");
+        res.end("no");
+        return;
       }
       delivered.push(body);
       res.writeHead(200, { "content-type": "text/plain" });
