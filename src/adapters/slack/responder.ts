@@ -1,4 +1,12 @@
-import { detectLanguage, type Language, type Logger, type Reply } from "../../core/index.js";
+import {
+  completeReply,
+  detectLanguage,
+  type Language,
+  type Logger,
+  markdownDraft,
+  messages,
+  type Reply,
+} from "../../core/index.js";
 import { EditStream } from "../shared/edit-stream.js";
 import { feedbackFor } from "../shared/reply-policy.js";
 import { renderProgress, renderReply, type SlackMessage } from "./render.js";
@@ -29,6 +37,9 @@ export interface ResponderTiming {
  * fallbacks where the bot cannot post.
  */
 export class SlackResponder {
+  /** Placeholders showing "Thinking…" whose answer is not published yet, for the restart note. */
+  private readonly open = new Map<string, { channel: string; language: Language }>();
+
   constructor(
     private readonly api: SlackApi,
     private readonly log: Logger,
@@ -53,6 +64,7 @@ export class SlackResponder {
       {
         show: async (partial) => {
           placeholderTs = await this.api.post(place, renderProgress(partial, language));
+          this.open.set(placeholderTs, { channel: place.channel, language });
           return true;
         },
         edit: async (partial) => {
@@ -73,6 +85,7 @@ export class SlackResponder {
     } finally {
       await stream.close();
     }
+    if (placeholderTs) this.open.delete(placeholderTs);
     // Cut by shutdown, the reply is the best one ready (the extractive answer): it still replaces
     // the placeholder, since the event was acked and Slack will not send it again.
     if (signal.aborted) this.log.info({}, "answer cut by shutdown: posting the best one ready");
@@ -120,12 +133,14 @@ export class SlackResponder {
           { intervalMs: this.timing.progressIntervalMs },
         )
       : undefined;
+    if (placeholderTs) this.open.set(placeholderTs, { channel, language });
     let reply: Reply;
     try {
       reply = await answer(stream?.onEvent);
     } finally {
       await stream?.close();
     }
+    if (placeholderTs) this.open.delete(placeholderTs);
     if (signal.aborted) this.log.info({}, "command cut by shutdown: posting the best answer ready");
 
     if (reply.ephemeral) {
@@ -168,6 +183,22 @@ export class SlackResponder {
       );
     }
     this.counters.answers++;
+  }
+
+  /**
+   * At the end of shutdown, replaces every placeholder whose answer never came with a short
+   * "restarting, please ask again": the event was acked and Slack will not send it again.
+   */
+  async leaveRestartNotes(): Promise<number> {
+    const left = [...this.open];
+    this.open.clear();
+    await Promise.allSettled(
+      left.map(([ts, { channel, language }]) => {
+        const note = completeReply(markdownDraft(messages.restarting[language], { language }), language);
+        return this.api.update(channel, ts, renderReply(note)[0] as SlackMessage);
+      }),
+    );
+    return left.length;
   }
 
   /** Posts messages in order, the first replacing the placeholder when there is one. */

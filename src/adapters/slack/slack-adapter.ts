@@ -60,6 +60,7 @@ export class SlackAdapter implements Adapter {
   private readonly work = new WorkTracker();
   private app: App | undefined;
   private api: SlackApi | undefined;
+  private responder: SlackResponder | undefined;
   private receiver: SharedServerReceiver | undefined;
   private log: Logger | undefined;
   private stopping = false;
@@ -154,6 +155,7 @@ export class SlackAdapter implements Adapter {
       progressIntervalMs: options.progressIntervalMs ?? 1_000,
       placeholderDelayMs: options.placeholderDelayMs ?? 1_500,
     });
+    this.responder = responder;
     new SlackEventHandler({
       bot: context.bot,
       api,
@@ -194,7 +196,9 @@ export class SlackAdapter implements Adapter {
     this.stopping = true;
     await this.app?.stop();
     if (!(await this.work.drain(graceMs))) {
-      this.log?.warn({}, "aborted Slack answers still in progress");
+      // Answers that did not even end with the best one ready leave a restart note instead.
+      const notes = await this.responder?.leaveRestartNotes();
+      this.log?.warn({ restartNotes: notes }, "aborted Slack answers still in progress");
     }
     this.log?.info({ stats: this.stats() }, "Slack adapter stopped");
   }
