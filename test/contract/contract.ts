@@ -27,7 +27,7 @@ export const STREAM_STEPS = 50;
  */
 export class ContractAnswerer implements Answerer {
   /** `slow` waits for `gate` or the request's cancellation, then answers with the best it has. */
-  mode: "plain" | "stream" | "hold" | "slow" = "plain";
+  mode: "plain" | "stream" | "hold" | "slow" | "stuck" = "plain";
   gate = new Gate();
   calls = 0;
 
@@ -45,6 +45,8 @@ export class ContractAnswerer implements Answerer {
       return { text: `${text} done [1].`, mode: "llm", sources };
     }
     if (this.mode === "hold") await this.gate.promise;
+    // A model that ignores cancellation: only the gate ends it.
+    if (this.mode === "stuck") await this.gate.promise;
     if (this.mode === "slow") {
       const signal = input.signal;
       await Promise.race([
@@ -212,6 +214,16 @@ export function adapterContract(
       await until(() => s.answerer.calls === 1, "answer started");
       await s.stop(200);
       expect(await pending.done).toMatch(/Best answer ready/);
+    });
+
+    it("leaves the restart note when an answer cannot even end at the grace period", async () => {
+      const s = await start();
+      s.answerer.mode = "stuck";
+      const pending = s.ask("Who uses KubeVirt?");
+      await until(() => s.answerer.calls === 1, "answer started");
+      await s.stop(200);
+      expect(await pending.done).toMatch(/restarting/i);
+      s.answerer.gate.open();
     });
 
     it("lets an answer in progress finish when it stops", async () => {

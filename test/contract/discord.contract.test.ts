@@ -24,11 +24,15 @@ async function startDiscordSession(): Promise<ContractSession> {
   const feedback: ContractSession["feedback"] = [];
   h.bot.onFeedback((f) => feedback.push(f));
   const threads = new Set<string>();
-  /** Answers carry feedback buttons; a placeholder being edited carries none. */
+  /** Answers carry feedback buttons; a placeholder being edited carries none; nor does the restart note. */
   const finals = (channel: string): APIMessage[] =>
     h.fake
       .channelMessages(channel)
-      .filter((m) => m.author.id === BOT_USER_ID && (m.components ?? []).length > 0);
+      .filter(
+        (m) =>
+          m.author.id === BOT_USER_ID &&
+          ((m.components ?? []).length > 0 || /restarting/i.test(String(m.content ?? ""))),
+      );
   const progressCalls = () =>
     h.fake.calls.filter((c) => {
       if (

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { createInterface, type Interface } from "node:readline";
-import { type Bot, parseCommandLine, type ReplyEvent, TerminalStream } from "../../core/index.js";
+import {
+  type Bot,
+  detectLanguage,
+  parseCommandLine,
+  type ReplyEvent,
+  TerminalStream,
+} from "../../core/index.js";
 import type { Adapter, AdapterContext } from "../adapter.js";
+import { replyOrRestartNote } from "../shared/restart-note.js";
 import { WorkTracker } from "../shared/work-tracker.js";
 import { renderBody, renderFooter, renderReply } from "./render.js";
 
@@ -111,12 +118,13 @@ async function chatLoop(
     const command = parseCommandLine(line);
     const base = { platform: "console" as const, conversationId, userId: "console" };
     const stream = options.stream ? terminalStream(options.output) : undefined;
-    const handling = bot.handle(
+    const answering = bot.handle(
       command
         ? { ...base, kind: "command", name: command.name, text: command.text }
         : { ...base, kind: "question", text: line },
       { ...(stream ? { onEvent: stream.onEvent } : {}), ...(signal ? { signal } : {}) },
     );
+    const handling = signal ? replyOrRestartNote(answering, signal, detectLanguage(line)) : answering;
     track(handling.then(() => undefined));
     const reply = await handling;
     const shown = stream?.shown() ?? "";

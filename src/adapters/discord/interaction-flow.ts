@@ -3,6 +3,7 @@ import { detectLanguage } from "../../core/index.js";
 import { EditStream } from "../shared/edit-stream.js";
 import { labelsFor } from "../shared/labels.js";
 import { feedbackFor } from "../shared/reply-policy.js";
+import { replyOrRestartNote } from "../shared/restart-note.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
 import { errorFields } from "./log-fields.js";
 import {
@@ -202,12 +203,16 @@ export class InteractionHandler {
           },
         );
         try {
-          reply = await bot.handle(request, { onEvent: progress.onEvent, signal });
+          reply = await replyOrRestartNote(
+            bot.handle(request, { onEvent: progress.onEvent, signal }),
+            signal,
+            language,
+          );
         } finally {
           await progress.close();
         }
       } else {
-        const handling = bot.handle(request, { signal });
+        const handling = replyOrRestartNote(bot.handle(request, { signal }), signal, language);
         const quick = await within(handling, timing.fastReplyDeadlineMs);
         if (quick) reply = quick.value;
         else {

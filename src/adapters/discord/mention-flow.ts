@@ -1,6 +1,7 @@
 import { ChannelType, type Message, type SendableChannels, ThreadAutoArchiveDuration } from "discord.js";
 import { detectLanguage, type Language, type Logger, type Reply } from "../../core/index.js";
 import { EditStream } from "../shared/edit-stream.js";
+import { replyOrRestartNote } from "../shared/restart-note.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey, threadName } from "./conversation.js";
 import type { GatewayDeps } from "./gateway.js";
 import { renderOptionsFor } from "./interaction-flow.js";
@@ -85,16 +86,20 @@ export class MentionFlow {
       );
       let reply: Reply;
       try {
-        reply = await bot.handle(
-          {
-            kind: "question",
-            platform: "discord",
-            conversationId: place.conversationId,
-            userId: message.author.id,
-            text: question,
-            requestId: message.id,
-          },
-          { onEvent: stream.onEvent, signal },
+        reply = await replyOrRestartNote(
+          bot.handle(
+            {
+              kind: "question",
+              platform: "discord",
+              conversationId: place.conversationId,
+              userId: message.author.id,
+              text: question,
+              requestId: message.id,
+            },
+            { onEvent: stream.onEvent, signal },
+          ),
+          signal,
+          detectLanguage(question),
         );
       } finally {
         stopTyping();

@@ -9,6 +9,7 @@ import {
 } from "../../core/index.js";
 import { EditStream } from "../shared/edit-stream.js";
 import { feedbackFor } from "../shared/reply-policy.js";
+import { replyOrRestartNote } from "../shared/restart-note.js";
 import { renderProgress, renderReply, type SlackMessage } from "./render.js";
 import type { SlackCounters } from "./settings.js";
 import { type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
@@ -81,7 +82,7 @@ export class SlackResponder {
     );
     let reply: Reply;
     try {
-      reply = await answer(stream.onEvent);
+      reply = await replyOrRestartNote(answer(stream.onEvent), signal, language);
     } finally {
       await stream.close();
     }
@@ -136,7 +137,7 @@ export class SlackResponder {
     if (placeholderTs) this.open.set(placeholderTs, { channel, language });
     let reply: Reply;
     try {
-      reply = await answer(stream?.onEvent);
+      reply = await replyOrRestartNote(answer(stream?.onEvent), signal, language);
     } finally {
       await stream?.close();
     }

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { BotRequest } from "../../core/index.js";
-import { BotError } from "../../core/index.js";
+import { BotError, detectLanguage } from "../../core/index.js";
 import type { Adapter, AdapterContext } from "../adapter.js";
 import { type HttpRoutes, readBody, sendJson as sendServerJson } from "../shared/http.js";
+import { replyOrRestartNote } from "../shared/restart-note.js";
 import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, isAuthorized, isLoopback, localRequest, sameOriginPost } from "./auth.js";
@@ -85,6 +86,9 @@ async function readJson<S extends z.ZodType>(
   }
   return result.data;
 }
+
+const requestText = (request: BotRequest) =>
+  request.kind === "question" ? request.text : (request.text ?? "");
 
 /** The web playground as an adapter: its routes on the process's HTTP server. */
 export class WebAdapter implements Adapter {
@@ -189,12 +193,16 @@ export function mountPlayground(
     const writer = new NdjsonWriter(res);
     writer.start(SECURITY_HEADERS);
     try {
-      const reply = await bot.handle(request, {
+      const handling = bot.handle(request, {
         signal: lifecycle.signal ? AbortSignal.any([controller.signal, lifecycle.signal]) : controller.signal,
         onEvent: (event) => {
           if (event.type !== "final") writer.write(progressEvent(event));
         },
       });
+      // Cut by shutdown, the stream still ends with a reply: the best one ready, or the restart note.
+      const reply = lifecycle.signal
+        ? await replyOrRestartNote(handling, lifecycle.signal, detectLanguage(requestText(request)))
+        : await handling;
       const id = randomUUID();
       const web = toWebReply(reply, id);
       if (!controller.signal.aborted) {
