@@ -19,6 +19,12 @@ beforeAll(async () => {
   // Two clients stand for two replicas.
   a = connectRedis(server.url);
   b = connectRedis(server.url);
+  // Request-path clients queue nothing while connecting (they fail over to local state instead).
+  await Promise.all(
+    [a, b].map((c) =>
+      c.status === "ready" ? undefined : new Promise((resolve) => c.once("ready", resolve)),
+    ),
+  );
 });
 
 afterAll(async () => {

@@ -5,7 +5,16 @@ import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
 import { ChatModelError, type Completion } from "./chat-model.js";
 import type { LlmAnswererDeps } from "./llm-settings.js";
 import { messages } from "./messages.js";
-import { classify, Deadline, Interrupt, raceAbort, SAYS_NOT_COVERED } from "./model-call.js";
+import {
+  classify,
+  Deadline,
+  Interrupt,
+  nextDraft,
+  raceAbort,
+  readCap,
+  SAYS_NOT_COVERED,
+  type StreamState,
+} from "./model-call.js";
 import { ModelMonitor } from "./model-readiness.js";
 import { AnswerSanitizer } from "./post-process.js";
 import { type BuiltPrompt, buildPrompt, type PromptVariant, systemPrompt } from "./prompt-builder.js";
@@ -23,28 +32,7 @@ export type { LlmAnswererDeps, LlmSettings } from "./llm-settings.js";
 
 export const DEFAULT_MAX_ANSWER_CHARS = 1800;
 export { DEFAULT_BREAKER } from "./model-readiness.js";
-
-/** What an attempt has seen so far. */
-interface StreamState {
-  raw: string;
-  /** The last text passed to onProgress. */
-  shown: string;
-  /** raw's length when it was last sanitised for progress, and when. */
-  draftedChars?: number;
-  draftedAt?: number;
-}
-
-/**
- * A streamed draft is sanitised again only once this much text or time has come: sanitising is
- * linear in the reply, so doing it per token would make a long reply quadratic.
- */
-const DRAFT_EVERY_CHARS = 16;
-const DRAFT_EVERY_MS = 100;
-
-/** How far past the displayed cap a reply is read before the request is stopped. */
-export function readCap(maxChars: number): number {
-  return Math.ceil(maxChars * 1.25) + 200;
-}
+export { readCap };
 
 /**
  * Answers from retrieved passages with a chat model, grounded and cited, and falls back to the
@@ -259,18 +247,9 @@ export class LlmAnswerer implements Answerer {
       if (controller.signal.aborted) return;
       state.raw += delta;
       arm();
-      // Nobody sees past the cap: stop reading (and the server writing) a little after it.
-      const capped = state.raw.length >= this.readCap;
-      if (capped) state.raw = state.raw.slice(0, this.readCap);
-      const now = Date.now();
-      if (
-        !capped &&
-        state.raw.length - (state.draftedChars ?? 0) < DRAFT_EVERY_CHARS &&
-        now - (state.draftedAt ?? 0) < DRAFT_EVERY_MS
-      )
-        return;
-      state.draftedChars = state.raw.length;
-      state.draftedAt = now;
+      const step = nextDraft(state, this.readCap);
+      if (step === "wait") return;
+      const capped = step === "capped";
       const draft = sanitizer.draft(state.raw, prompt.passages, input.language);
       if (draft.leaked) controller.abort(new Interrupt("leak"));
       else if (capped) controller.abort(new Interrupt("capped"));

@@ -172,3 +172,44 @@ export class Deadline {
 
   private readonly onCancel = () => this.controller.abort(new Interrupt("cancelled"));
 }
+
+/** What an attempt has seen so far. */
+export interface StreamState {
+  raw: string;
+  /** The last text passed to onProgress. */
+  shown: string;
+  /** raw's length when it was last sanitised for progress, and when. */
+  draftedChars?: number;
+  draftedAt?: number;
+}
+
+/**
+ * A streamed draft is sanitised again only once this much text or time has come: sanitising is
+ * linear in the reply, so doing it per token would make a long reply quadratic.
+ */
+const DRAFT_EVERY_CHARS = 16;
+const DRAFT_EVERY_MS = 100;
+
+/** How far past the displayed cap a reply is read before the request is stopped. */
+export function readCap(maxChars: number): number {
+  return Math.ceil(maxChars * 1.25) + 200;
+}
+
+/**
+ * After a delta: "capped" when the reply passed the read cap (cut to it: nobody sees past the cap,
+ * so reading stops, and the server writing, a little after it), "draft" when enough came since
+ * the last draft to sanitise it again, else "wait".
+ */
+export function nextDraft(state: StreamState, cap: number, now = Date.now()): "capped" | "draft" | "wait" {
+  const capped = state.raw.length >= cap;
+  if (capped) state.raw = state.raw.slice(0, cap);
+  if (
+    !capped &&
+    state.raw.length - (state.draftedChars ?? 0) < DRAFT_EVERY_CHARS &&
+    now - (state.draftedAt ?? 0) < DRAFT_EVERY_MS
+  )
+    return "wait";
+  state.draftedChars = state.raw.length;
+  state.draftedAt = now;
+  return capped ? "capped" : "draft";
+}
