@@ -62,6 +62,8 @@ export interface Understanding {
   entities: string[];
   /** "Which of the five…": a question across the catalog rather than about one project. */
   acrossCatalog: boolean;
+  /** Capitalised names the knowledge base doesn't know (Crossplane, Ubuntu, AWS). */
+  unknownNames: string[];
   /** Phrases the question quotes (“网络超级工具”): they point at the sentence that holds them. */
   quotes: string[];
   injection: boolean;
@@ -313,6 +315,7 @@ export class QuestionReader {
       viaEntity: entityIntents.length > 0,
       entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
+      unknownNames: properNouns,
       quotes: [...question.matchAll(/[“"「‘']([^”"」’']{2,40})[”"」’']/g)].map((m) =>
         (m[1] as string).trim(),
       ),
