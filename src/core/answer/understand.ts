@@ -3,6 +3,7 @@ import { createProjectDetector } from "../knowledge/knowledge-base.js";
 import { editDistance, type ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
+import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
 import {
   ARTICLE,
   ATTRIBUTE_INTENTS,
@@ -24,6 +25,8 @@ import {
   SUPERLATIVE,
   SUPERLATIVE_AGE,
   SUPERLATIVE_MIN,
+  TRAVEL,
+  unknownProperNouns,
   WHAT,
   WHICH_OF_CATALOG,
   WHY,
@@ -59,6 +62,10 @@ export interface Understanding {
   entities: string[];
   /** "Which of the five…": a question across the catalog rather than about one project. */
   acrossCatalog: boolean;
+  /** Capitalised names the knowledge base doesn't know (Crossplane, Ubuntu, AWS). */
+  unknownNames: string[];
+  /** Phrases the question quotes (“网络超级工具”): they point at the sentence that holds them. */
+  quotes: string[];
   injection: boolean;
   /** Words asking for a specific detail (price, license, version, room, speakers, install steps…). */
   details: string[];
@@ -84,8 +91,9 @@ export class QuestionReader {
   private readonly detectEvents: (text: string) => string[];
   private readonly nameTokens: Set<string>;
   private readonly sessionOwners: Map<string, string>;
+  private readonly domain: Set<string>;
   /** Names the catalog states as facts (users, contributors, creators, products) -> which project and fact. */
-  private readonly entities: { name: string; re: RegExp; projectId: string; intent: Intent }[];
+  private readonly entities: CatalogEntity[];
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -105,25 +113,11 @@ export class QuestionReader {
       [
         ...[...kb.projects, ...kb.events].flatMap((p) => [p.name, p.id, ...p.aliases]),
         ...entityNames,
-      ].flatMap((n) => [...tokenize(n), n.toLowerCase()]),
+        // A Chinese alias is a name as a whole: its character pairs ("集群" in "虚拟集群") are words.
+      ].flatMap((n) => (/\p{Script=Han}/u.test(n) ? [n.toLowerCase()] : [...tokenize(n), n.toLowerCase()])),
     );
-    const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    this.entities = kb.projects.flatMap((p) => {
-      const f = p.facts;
-      const of = (names: string[] | undefined, intent: Intent) =>
-        (names ?? []).map((name) => ({
-          name,
-          re: new RegExp(`(?<![a-z0-9])${escapeRegExp(name.toLowerCase())}(?![a-z0-9])`, "u"),
-          projectId: p.id,
-          intent,
-        }));
-      return [
-        ...of(f.users, "users"),
-        ...of(f.contributors, "contributors"),
-        ...of(f.creator ? [f.creator] : [], "creator"),
-        ...of(f.products, "products"),
-      ];
-    });
+    this.domain = new Set(kb.glossary.flatMap((g) => [...g.en.flatMap((w) => tokenize(w)), ...g.zh]));
+    this.entities = catalogEntities(kb.projects);
     this.sessionOwners = new Map(
       kb.projects.flatMap((p) =>
         p.links.kubecon_session ? [[sessionKey(p.links.kubecon_session.url), p.id]] : [],
@@ -163,7 +157,11 @@ export class QuestionReader {
         /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么|做了什么|开发了什么|\b(make|makes|made|build|builds|built|create|creates|created|develop|develops|developed|contribute|contributes)\b/.test(
           text,
         );
-      const hits = asksRelation ? this.entities.filter((e) => e.re.test(text)) : [];
+      // A detail of a product the catalog names ("how much is Palette?") is about that product's project.
+      const productDetail = DETAIL_ONCE.test(question);
+      const hits = this.entities.filter(
+        (e) => e.re.test(text) && (asksRelation || (productDetail && e.intent === "products")),
+      );
       for (const hit of hits) if (!named.includes(hit.projectId)) named.push(hit.projectId);
       entityIntents = hits.map((h) => h.intent);
     }
@@ -186,6 +184,18 @@ export class QuestionReader {
     }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
     const eventish = events.length > 0 || EVENT_WORDS.test(text);
+    // Every word of an alias, in any order ("which venue in London is KubeCon at?"), names it too.
+    if (events.length === 0 && eventish)
+      for (const e of this.kb.events)
+        if (
+          e.aliases.some((a) =>
+            a
+              .toLowerCase()
+              .split(/\s+/)
+              .every((w) => text.includes(w)),
+          )
+        )
+          events.push(e.id);
     const weakEvent = events.length === 0 && eventish;
     for (const id of events) subjects.push({ kind: "event", id });
 
@@ -246,23 +256,13 @@ export class QuestionReader {
       this.nameTokens.has(w) ||
       typos.has(w) ||
       (/^[a-z0-9-]{5,}$/.test(w) && this.matcher.mentionedIn(w).length > 0);
-    const concepts = contentConcepts(question, isName);
+    const concepts = contentConcepts(question, isName, (w) => this.domain.has(w));
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
-    // Capitalised names the knowledge base doesn't know ("AWS re:Invent", "Istio") are content too,
-    // even where a stop-word list or the tokenizer would drop them.
-    for (const m of question.matchAll(/(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)/g)) {
-      const word = (m[1] as string).toLowerCase();
-      const tokens = tokenize(word);
-      if (
-        tokens.length === 0 ||
-        isName(word) ||
-        tokens.some((t) => isName(t) || this.knows(t) || concepts.includes(t))
-      )
-        continue;
-      if (!unknown.includes(word)) unknown.push(word);
-    }
+    const properNouns = unknownProperNouns(question, (w) => isName(w) || this.knows(w));
+    for (const word of properNouns.map((n) => n.toLowerCase()))
+      if (!unknown.includes(word) && !tokenize(word).some((t) => concepts.includes(t))) unknown.push(word);
     // A who-question about a project with no other cue asks who made it ("who's behind vCluster?"),
     // unless it asks about someone the article never mentions ("who's the CEO of…").
     if (
@@ -274,9 +274,14 @@ export class QuestionReader {
       intents.unshift("creator");
     // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
     // America", "visa"), is some other edition or another topic: no subject.
-    if (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) {
+    // Travel around an event (a visa, a hotel, food) is not the event.
+    if (
+      (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) ||
+      (projectCount === 0 && TRAVEL.test(text))
+    ) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
+      for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
     }
 
     const wantsAttribute = intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "why" || i === "what");
@@ -310,9 +315,20 @@ export class QuestionReader {
       viaEntity: entityIntents.length > 0,
       entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
+      unknownNames: properNouns,
+      quotes: [...question.matchAll(/[“"「‘']([^”"」’']{2,40})[”"」’']/g)].map((m) =>
+        (m[1] as string).trim(),
+      ),
       subjectsFromContext,
       injection: looksLikeInjection(question),
-      details: [...new Set((question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()))],
+      details: [
+        ...new Map(
+          [
+            ...(question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()),
+            ...(projectCount > 0 || events.length > 0 ? properNouns : []),
+          ].map((d) => [d.toLowerCase(), d]),
+        ).values(),
+      ],
       content: { known, unknown },
     };
   }
