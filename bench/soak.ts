@@ -1,13 +1,16 @@
 /**
  * `npm run soak`: a benchmark, not a test. Runs the real server (bin/spotlight.js start) against
- * a fake Slack, a misbehaving fake LocalAI and a real redis-server that is restarted now and then,
- * drives mixed traffic (Slack slash commands and mentions over HTTP, playground questions) for
+ * a fake Slack and a fake Discord, a misbehaving fake LocalAI and a real redis-server that is restarted now and then,
+ * drives mixed traffic (Slack slash commands and mentions over HTTP, Discord interactions over
+ * HTTP, playground questions) for
  * SOAK_SECONDS (default 180), and prints answers lost, p99 ack, the worst first visible reply, the
  * largest event-loop lag the server reported and its RSS growth.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { generateKeyPairSync, sign } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { APP_ID, FakeDiscord } from "../test/fakes/fake-discord.js";
 import { type Behaviour, startFakeLocalAI } from "../test/fakes/fake-localai.js";
 import {
   appMention,
@@ -77,6 +80,9 @@ async function main(): Promise<void> {
   const slack = new FakeSlack();
   await slack.start();
   const model = await startFakeLocalAI();
+  const discord = await new FakeDiscord().start();
+  const keys = generateKeyPairSync("ed25519");
+  const discordKey = keys.publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
   const redisPort = await freePort();
   let redis = await startRedis(redisPort);
   const port = await freePort();
@@ -92,6 +98,9 @@ async function main(): Promise<void> {
       SLACK_BOT_TOKEN: "xoxb-soak-bot-token",
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.url,
+      DISCORD_PUBLIC_KEY: discordKey,
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_API_URL: discord.restUrl,
       OPENAI_BASE_URL: model.baseURL,
       OPENAI_MODEL: "test-model",
       LLM_TIMEOUT_MS: String(LLM_TIMEOUT_MS),
@@ -111,7 +120,8 @@ async function main(): Promise<void> {
   const acks: number[] = [];
   const acksByKind = new Map<string, number[]>();
   const ack = (kind: string, ms: number) => {
-    acks.push(ms);
+    // The playground has no ack: its first byte is its first visible reply (measured below).
+    if (kind !== "playground") acks.push(ms);
     acksByKind.set(kind, [...(acksByKind.get(kind) ?? []), ms]);
   };
   const firstVisible: number[] = [];
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
 
   const endpoint = `${origin}/slack/events`;
   const oneRequest = async (n: number) => {
-    const kind = n % 4;
+    const kind = n % 5;
     const started = Date.now();
     try {
       if (kind === 0) {
@@ -187,6 +197,43 @@ async function main(): Promise<void> {
         );
         ack("slack mention", res.ms);
         pending.set(`m${n}`, { kind: "slack mention", check: answeredIn(channel, String(event.ts)) });
+      } else if (kind === 3) {
+        const interaction = discord.chatInputInteraction({
+          data: { name: "ask", options: [{ name: "question", type: 3, value: "Who uses KubeVirt?" }] },
+        });
+        discord.dispatch("INTERACTION_CREATE", interaction);
+        const body = Buffer.from(JSON.stringify(interaction));
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const signature = sign(null, Buffer.concat([Buffer.from(timestamp), body]), keys.privateKey);
+        const res = await fetch(`${origin}/discord/interactions`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-signature-ed25519": signature.toString("hex"),
+            "x-signature-timestamp": timestamp,
+          },
+          body,
+        });
+        const response = (await res.json()) as { type: number };
+        ack("discord /ask", Date.now() - started);
+        // What Discord does with the endpoint's response: applies it as the interaction's callback.
+        if (response.type === 5)
+          await fetch(`${discord.restUrl}/v10/interactions/${interaction.id}/${interaction.token}/callback`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(response),
+          });
+        pending.set(`d${n}`, {
+          kind: "discord /ask",
+          check: () =>
+            response.type === 4 ||
+            discord.calls.some((c) => {
+              if (c.method !== "PATCH" || !c.path.includes(interaction.token) || c.status >= 300)
+                return false;
+              const sent = (c.body ?? {}) as { components?: unknown[]; content?: string };
+              return (sent.components ?? []).length > 0 || /restarting/i.test(sent.content ?? "");
+            }),
+        });
       } else {
         const res = await fetch(`${origin}/api/ask`, {
           method: "POST",
@@ -265,13 +312,14 @@ async function main(): Promise<void> {
   redis.kill("SIGKILL");
   await model.close();
   await slack.close();
+  await discord.close();
 
   const byKind = new Map<string, number>();
   for (const [, p] of lost) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
   const lines = [
     `requests sent:          ${sent} over ${SECONDS}s (${failedRequests} failed to send)`,
     `answers lost:           ${lost.length}${lost.length ? ` (${[...byKind].map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}`,
-    `ack p50 / p99 / max:    ${percentile(acks, 50)} / ${percentile(acks, 99)} / ${Math.max(0, ...acks)} ms`,
+    `platform ack p50 / p99 / max: ${percentile(acks, 50)} / ${percentile(acks, 99)} / ${Math.max(0, ...acks)} ms`,
     ...[...acksByKind].map(
       ([kind, values]) =>
         `  ${kind.padEnd(20)} p50 ${percentile(values, 50)} / p99 ${percentile(values, 99)} ms`,
