@@ -4,7 +4,7 @@ import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
-import { FactComposer } from "./fact-answers.js";
+import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
 import { TRAVEL } from "./question-cues.js";
@@ -150,7 +150,7 @@ export class QuestionService {
       u.unknownNames.length > 0 &&
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
     if (unheardOf) return false;
-    if (u.subjects.length > 0 || recommended) return true;
+    if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
       u.intents.some(
         (i) => ["superlative", "list", "article", "reverse-link"].includes(i) || i.startsWith("event-"),
