@@ -9,6 +9,7 @@ import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
+import { FORWARDED_HOST_HINT, sendForwardedHostPage, wantsPage } from "./host-hint.js";
 import { ReplyLedger } from "./reply-ledger.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
@@ -148,7 +149,8 @@ export function mountPlayground(
   /** Host and auth checks shared by every route; false when a refusal was sent. */
   const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (localOnly && !hostAllowed(config.host, req.headers.host)) {
-      sendJson(res, 403, { error: "this playground only answers requests addressed to localhost" });
+      if (wantsPage(req)) sendForwardedHostPage(req, res);
+      else sendJson(res, 403, { error: FORWARDED_HOST_HINT });
       return false;
     }
     if (!isAuthorized(req.headers, token)) {
