@@ -46,8 +46,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    // The terminal chat shares the terminal with the logs: it says itself when the model is down.
+    const quiet = sub === "chat" ? "error" : "warn";
     const config = loadConfig(
-      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: "warn" },
+      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: quiet },
     );
     switch (sub) {
       case "start":
