@@ -28,9 +28,12 @@ Commands:
                                 Retrieval recall@k and answer accuracy on an evaluation set;
                                 --llm answers through the configured model (OPENAI_BASE_URL) and
                                 adds citation support; without it answers are extractive.
-  slack-manifest [--mode socket|http] [--url URL] [--prefix P]
+  slack-manifest [--mode socket|http] [--url URL] [--prefix P] [--umbrella [--shortcuts]] [--minimal]
                                 Print the Slack app manifest (commands, scopes, events) to create
                                 the app from; --url is the bot's public https URL in HTTP mode.
+                                --umbrella: one /spotlight command instead of one per command
+                                (--shortcuts adds one per project); --minimal: mention-only, no
+                                channel message events (thread follow-ups then need a mention).
   discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
                                 included): in DISCORD_GUILD_ID when set (instant), else globally.
                                 Idempotent; --dry-run prints the payload without calling Discord.

@@ -83,6 +83,9 @@ const envSchema = z.object({
     z.string().regex(/^[a-z0-9-]{0,10}$/, "must be up to 10 lower-case letters, digits or dashes"),
     "",
   ),
+  SLACK_COMMAND_STYLE: withDefault(z.enum(["commands", "umbrella"]), "commands"),
+  SLACK_PROJECT_SHORTCUTS: withDefault(bool, "false"),
+  SLACK_MENTION_ONLY: withDefault(bool, "false"),
 
   DISCORD_TOKEN: optionalMatching(
     /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/,
@@ -123,6 +126,16 @@ export interface Config {
   playground: { enabled: boolean; token?: string };
   llm?: LlmConfig;
   slack?: SlackConfig;
+  /**
+   * How `slack-manifest` shapes the app. Read with or without Slack tokens: the manifest comes
+   * first (it creates the app whose tokens are then set).
+   */
+  slackManifest: {
+    prefix: string;
+    style: "commands" | "umbrella";
+    shortcuts: boolean;
+    mentionOnly: boolean;
+  };
   discord?: DiscordConfig;
   discordInteractions?: DiscordInteractionsConfig;
 }
@@ -143,6 +156,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? (e.SLACK_SIGNING_SECRET || e.DISCORD_PUBLIC_KEY ? "0.0.0.0" : "127.0.0.1"),
     port: e.PORT,
     retrievalK: e.RETRIEVAL_K,
+    slackManifest: {
+      prefix: e.SLACK_COMMAND_PREFIX,
+      style: e.SLACK_COMMAND_STYLE,
+      shortcuts: e.SLACK_PROJECT_SHORTCUTS,
+      mentionOnly: e.SLACK_MENTION_ONLY,
+    },
     rateLimits: {
       perUser: e.RATE_LIMIT_PER_USER,
       perChannel: e.RATE_LIMIT_PER_CHANNEL,
