@@ -6,6 +6,7 @@ import { command } from "./cli/command.js";
 import { discordRegister } from "./cli/discord-register.js";
 import { evalCommand } from "./cli/eval.js";
 import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
+import { reloadCommand } from "./cli/reload.js";
 import { slackManifest } from "./cli/slack-manifest.js";
 import { start } from "./cli/start.js";
 import { loadConfig } from "./config.js";
@@ -37,6 +38,9 @@ Commands:
   discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
                                 included): in DISCORD_GUILD_ID when set (instant), else globally.
                                 Idempotent; --dry-run prints the payload without calling Discord.
+  reload [--url URL]            Reload the knowledge base of a running server (data/ re-read, no
+                                restart); needs ADMIN_TOKEN as the server has it. Sending the
+                                server's process SIGHUP does the same.
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -73,6 +77,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
       case "eval":
         return await evalCommand(rest, config, io);
+      case "reload":
+        return await reloadCommand(rest, config, io);
       case "slack-manifest":
         return await slackManifest(rest, config, io);
       case "discord-register":

@@ -51,6 +51,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
   PLAYGROUND: withDefault(z.enum(["auto", "on", "off"]), "auto"),
   PLAYGROUND_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
+  ADMIN_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -124,6 +125,8 @@ export interface Config {
    * A token, when set, is required to use it (Bearer header or basic-auth password).
    */
   playground: { enabled: boolean; token?: string };
+  /** Guards admin actions (POST /admin/reload, `spotlight reload`); they are off without it. */
+  adminToken?: string;
   llm?: LlmConfig;
   slack?: SlackConfig;
   /**
@@ -255,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   config.playground.enabled = e.PLAYGROUND === "on" || (e.PLAYGROUND === "auto" && !hasPlatform(config));
   if (e.PLAYGROUND_TOKEN) config.playground.token = e.PLAYGROUND_TOKEN;
+  if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

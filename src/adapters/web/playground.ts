@@ -130,11 +130,15 @@ export function mountPlayground(
   const log = context.logger.child({ adapter: "web" });
   const token = options.token;
   const assets = loadAssets(options.assetsDir);
-  // The knowledge base does not change while the process runs: its view is serialised once.
-  const kbAsset = toAsset(
-    Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb))),
-    "application/json; charset=utf-8",
-  );
+  // The knowledge base's view is serialised once per version (a reload brings a new one).
+  let kbView: { version: string; asset: Asset } | undefined;
+  const kbAsset = (): Asset => {
+    if (kbView?.version !== bot.kb.version) {
+      const body = Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb)));
+      kbView = { version: bot.kb.version, asset: toAsset(body, "application/json; charset=utf-8") };
+    }
+    return kbView.asset;
+  };
   const ledger = new ReplyLedger();
   // Without a token, a loopback server is local-only: other host names are refused (DNS rebinding).
   // With one, the token guards it, and a reverse proxy on the same machine may use any name.
@@ -239,7 +243,7 @@ export function mountPlayground(
   }
 
   http.route("GET", "/api/kb", (req, res) => {
-    if (admit(req, res)) sendAsset(req, res, kbAsset);
+    if (admit(req, res)) sendAsset(req, res, kbAsset());
   });
 
   http.route("POST", "/api/ask", async (req, res) => {
