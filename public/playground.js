@@ -5,6 +5,7 @@
 import { cardNode, comparisonNode } from "./cards.js";
 import { byId, h, httpProblem, langOf } from "./dom.js";
 import { loadKnowledgeBase } from "./knowledge-view.js";
+import { readEvents } from "./ndjson.js";
 import { feedbackNode, markdownNodes, modeOf, sourcesNode } from "./reply-view.js";
 
 /**
@@ -160,39 +161,6 @@ function botMessage() {
       status.textContent = "Stopped.";
     },
   };
-}
-
-/**
- * Reads an NDJSON response, one event per line, as lines arrive. Resolves false when the
- * connection broke; errors thrown by `onEvent` (bugs in the page) propagate.
- * @param {ReadableStream<Uint8Array>} body
- * @param {(event: StreamEvent) => void} onEvent
- * @returns {Promise<boolean>}
- */
-async function readEvents(body, onEvent) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    /** @type {ReadableStreamReadResult<Uint8Array>} */
-    let chunk;
-    try {
-      chunk = await reader.read();
-    } catch {
-      return false;
-    }
-    buffer += decoder.decode(chunk.value, { stream: !chunk.done });
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (line.trim()) onEvent(/** @type {StreamEvent} */ (JSON.parse(line)));
-      newline = buffer.indexOf("\n");
-    }
-    if (chunk.done) break;
-  }
-  if (buffer.trim()) onEvent(/** @type {StreamEvent} */ (JSON.parse(buffer)));
-  return true;
 }
 
 /**

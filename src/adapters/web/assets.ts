@@ -29,6 +29,7 @@ export const ASSET_FILES: Record<string, { file: string; type: string }> = {
   "/assets/reply-view.js": { file: "reply-view.js", type: "text/javascript; charset=utf-8" },
   "/assets/knowledge-view.js": { file: "knowledge-view.js", type: "text/javascript; charset=utf-8" },
   "/assets/kb-search.js": { file: "kb-search.js", type: "text/javascript; charset=utf-8" },
+  "/assets/ndjson.js": { file: "ndjson.js", type: "text/javascript; charset=utf-8" },
   "/assets/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
 };
 
