@@ -7,6 +7,23 @@ import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import { CONCLUSION } from "./question-cues.js";
 
+/** The knowledge base's sentences that hold a phrase the question quotes, article passages first. */
+function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
+  const out: FactSentence[] = [];
+  for (const q of u.quotes) {
+    const needle = q.toLowerCase();
+    for (const p of [...kb.passages].sort(
+      (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
+    )) {
+      if (!p.text.toLowerCase().includes(needle)) continue;
+      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => s.toLowerCase().includes(needle));
+      if (sentence) out.push({ text: sentence.replace(/^\s*[-*]\s+/, "").trim(), passage: p });
+      break;
+    }
+  }
+  return out;
+}
+
 /** Asked how mature a project is, not only how old. */
 const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
 
@@ -68,10 +85,15 @@ export class FactComposer {
       if (ranked[0]) push(`catalog:${ranked[0].project.id}:${L}`);
     }
     if (recommended) push(`catalog:${recommended}:${L}`);
+    for (const q of quotes(u, this.kb)) if (!out.includes(q.passage)) out.push(q.passage);
     return out;
   }
 
   compose(u: Understanding, options: { recommended?: string } = {}): ComposedAnswer | undefined {
+    // A quoted phrase of the article ("文中的“网络超级工具”指的是哪个项目？") is answered by its sentence.
+    const quoted = quotes(u, this.kb);
+    if (quoted.length > 0 && !u.intents.some((i) => ATTRIBUTE_INTENTS.has(i)))
+      return { sentences: quoted.slice(0, 2), hedged: false };
     const L = u.language;
     const ids = projectSubjects(u);
     if (u.intents.includes("reverse-link")) return this.reverseLink(u);

@@ -108,7 +108,7 @@ export const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 export const ARTICLE =
-  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
@@ -116,7 +116,7 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second)\b|速度|每秒|吞吐|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second)\b|速度|每秒|吞吐|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
@@ -172,7 +172,7 @@ export const ALL_CUES = [
 
 // Words left by segmentation that carry no content on their own.
 export const FILLER_ZH_WORDS = new Set([
-  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 今年 明年 去年 本次 这次 跑 直接 丢 丢给 放 拿 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 开 举行 举办 今年 明年 去年 本次 这次 跑 直接 丢 丢给 放 拿 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
     " ",
   ),
   ...stopwordsIso.zh,

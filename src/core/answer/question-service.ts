@@ -149,6 +149,13 @@ export class QuestionService {
   private onTopic(u: Understanding, retrieval: SearchResult, recommended: string | undefined): boolean {
     // Travel and logistics around the event (a visa, a pub near the venue) are not the article's.
     if (TRAVEL.test(u.text) && projectSubjects(u).length === 0) return false;
+    // A question with no subject about things the knowledge base has never heard of (Argo CD,
+    // "Cilium or Calico") is about them, unless it mostly asks what the article says.
+    const unheardOf =
+      u.subjects.length === 0 &&
+      u.unknownNames.length > 0 &&
+      !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
+    if (unheardOf) return false;
     if (u.subjects.length > 0 || recommended) return true;
     if (
       u.intents.some(
