@@ -6,6 +6,7 @@ import { command } from "./cli/command.js";
 import { discordRegister } from "./cli/discord-register.js";
 import { evalCommand } from "./cli/eval.js";
 import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
+import { reloadCommand } from "./cli/reload.js";
 import { slackManifest } from "./cli/slack-manifest.js";
 import { start } from "./cli/start.js";
 import { loadConfig } from "./config.js";
@@ -28,12 +29,18 @@ Commands:
                                 Retrieval recall@k and answer accuracy on an evaluation set;
                                 --llm answers through the configured model (OPENAI_BASE_URL) and
                                 adds citation support; without it answers are extractive.
-  slack-manifest [--mode socket|http] [--url URL] [--prefix P]
+  slack-manifest [--mode socket|http] [--url URL] [--prefix P] [--umbrella [--shortcuts]] [--minimal]
                                 Print the Slack app manifest (commands, scopes, events) to create
                                 the app from; --url is the bot's public https URL in HTTP mode.
+                                --umbrella: one /spotlight command instead of one per command
+                                (--shortcuts adds one per project); --minimal: mention-only, no
+                                channel message events (thread follow-ups then need a mention).
   discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
                                 included): in DISCORD_GUILD_ID when set (instant), else globally.
                                 Idempotent; --dry-run prints the payload without calling Discord.
+  reload [--url URL]            Reload the knowledge base of a running server (data/ re-read, no
+                                restart); needs ADMIN_TOKEN as the server has it. Sending the
+                                server's process SIGHUP does the same.
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -46,8 +53,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    // The terminal chat shares the terminal with the logs: it says itself when the model is down.
+    const quiet = sub === "chat" ? "error" : "warn";
     const config = loadConfig(
-      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: "warn" },
+      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: quiet },
     );
     switch (sub) {
       case "start":
@@ -68,6 +77,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
       case "eval":
         return await evalCommand(rest, config, io);
+      case "reload":
+        return await reloadCommand(rest, config, io);
       case "slack-manifest":
         return await slackManifest(rest, config, io);
       case "discord-register":

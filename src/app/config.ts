@@ -51,6 +51,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
   PLAYGROUND: withDefault(z.enum(["auto", "on", "off"]), "auto"),
   PLAYGROUND_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
+  ADMIN_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -83,6 +84,9 @@ const envSchema = z.object({
     z.string().regex(/^[a-z0-9-]{0,10}$/, "must be up to 10 lower-case letters, digits or dashes"),
     "",
   ),
+  SLACK_COMMAND_STYLE: withDefault(z.enum(["commands", "umbrella"]), "commands"),
+  SLACK_PROJECT_SHORTCUTS: withDefault(bool, "false"),
+  SLACK_MENTION_ONLY: withDefault(bool, "false"),
 
   DISCORD_TOKEN: optionalMatching(
     /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/,
@@ -121,8 +125,20 @@ export interface Config {
    * A token, when set, is required to use it (Bearer header or basic-auth password).
    */
   playground: { enabled: boolean; token?: string };
+  /** Guards admin actions (POST /admin/reload, `spotlight reload`); they are off without it. */
+  adminToken?: string;
   llm?: LlmConfig;
   slack?: SlackConfig;
+  /**
+   * How `slack-manifest` shapes the app. Read with or without Slack tokens: the manifest comes
+   * first (it creates the app whose tokens are then set).
+   */
+  slackManifest: {
+    prefix: string;
+    style: "commands" | "umbrella";
+    shortcuts: boolean;
+    mentionOnly: boolean;
+  };
   discord?: DiscordConfig;
   discordInteractions?: DiscordInteractionsConfig;
 }
@@ -143,6 +159,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? (e.SLACK_SIGNING_SECRET || e.DISCORD_PUBLIC_KEY ? "0.0.0.0" : "127.0.0.1"),
     port: e.PORT,
     retrievalK: e.RETRIEVAL_K,
+    slackManifest: {
+      prefix: e.SLACK_COMMAND_PREFIX,
+      style: e.SLACK_COMMAND_STYLE,
+      shortcuts: e.SLACK_PROJECT_SHORTCUTS,
+      mentionOnly: e.SLACK_MENTION_ONLY,
+    },
     rateLimits: {
       perUser: e.RATE_LIMIT_PER_USER,
       perChannel: e.RATE_LIMIT_PER_CHANNEL,
@@ -236,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   config.playground.enabled = e.PLAYGROUND === "on" || (e.PLAYGROUND === "auto" && !hasPlatform(config));
   if (e.PLAYGROUND_TOKEN) config.playground.token = e.PLAYGROUND_TOKEN;
+  if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

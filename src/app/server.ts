@@ -8,6 +8,7 @@ import { PrometheusMetrics } from "../http/metrics.js";
 import { HttpServer } from "../http/server.js";
 import { type Config, hasPlatform } from "./config.js";
 import { createLogger } from "./logging.js";
+import { mountReload } from "./reload.js";
 import { createRuntime } from "./runtime.js";
 
 /** Where the long-running process reads and writes, and what stops it. */
@@ -82,9 +83,12 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   const rt = await createRuntime(config, logger, { metrics });
   const http = new HttpServer(logger);
   metrics.mount(http);
-  http.readiness("knowledge", async () =>
-    rt.kb.passages.length > 0 ? undefined : "knowledge base is empty",
-  );
+  // Reload on SIGHUP and POST /admin/reload; the knowledge base's version on /readyz and /metrics.
+  const unmountReload = mountReload(rt, http, {
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    logger,
+    metrics,
+  });
   if (rt.llmReady) http.readiness("llm", rt.llmReady);
   http.readiness("shared-state", () => rt.shared.ready());
 
@@ -101,6 +105,7 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     await Promise.allSettled(started.map((a) => a.stop(config.shutdownGraceMs)));
     await rt.bot.drain(config.shutdownGraceMs);
     await http.close();
+    unmountReload();
     await rt.close();
   };
 

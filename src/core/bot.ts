@@ -81,11 +81,11 @@ export function describeUsageError(error: ZodError, command: Command, language: 
  * the user gets a short apology.
  */
 export class Bot {
-  readonly kb: KnowledgeBase;
-  readonly index: SearchIndex;
-  readonly questions: QuestionService;
-  private readonly commandList: Command[];
-  private readonly byName: Map<string, Command>;
+  private knowledge: { kb: KnowledgeBase; index: SearchIndex; questions: QuestionService };
+  private commandList: Command[];
+  private byName: Map<string, Command>;
+  private readonly memory: ConversationMemory;
+  private readonly retrievalK: number | undefined;
   readonly logger: Logger;
   readonly metrics: BotMetrics;
   private readonly rateLimiter: RateLimiter;
@@ -96,21 +96,50 @@ export class Bot {
   private idleWaiters: (() => void)[] = [];
 
   constructor(deps: BotDeps) {
-    this.kb = deps.kb;
-    this.index = deps.index ?? new SearchIndex(deps.kb);
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? noopMetrics;
     this.rateLimiter = deps.rateLimiter ?? new InMemoryRateLimiter();
     this.rateLimits = deps.rateLimits ?? NO_RATE_LIMITS;
-    this.questions = new QuestionService(
-      this.index,
-      deps.answerer ?? new ExtractiveAnswerer(this.index),
-      deps.memory ?? new InMemoryConversationMemory(),
-      this.metrics,
-      deps.retrievalK,
-    );
-    this.commandList = buildCommandList(this.kb.projects);
+    this.memory = deps.memory ?? new InMemoryConversationMemory();
+    this.retrievalK = deps.retrievalK;
+    const index = deps.index ?? new SearchIndex(deps.kb);
+    this.knowledge = {
+      kb: deps.kb,
+      index,
+      questions: this.questionService(index, deps.answerer ?? new ExtractiveAnswerer(index)),
+    };
+    this.commandList = buildCommandList(deps.kb.projects);
     this.byName = new Map(this.commandList.map((c) => [c.name, c]));
+  }
+
+  private questionService(index: SearchIndex, answerer: Answerer): QuestionService {
+    return new QuestionService(index, answerer, this.memory, this.metrics, this.retrievalK);
+  }
+
+  get kb(): KnowledgeBase {
+    return this.knowledge.kb;
+  }
+
+  get index(): SearchIndex {
+    return this.knowledge.index;
+  }
+
+  get questions(): QuestionService {
+    return this.knowledge.questions;
+  }
+
+  /**
+   * Swaps in a reloaded knowledge base (with its index and answerer) at once: requests already
+   * running finish on the one they started with, the next ones use the new one. The command list
+   * follows the catalog; platforms learn new shortcut commands when they register them again.
+   */
+  replaceKnowledge(next: { kb: KnowledgeBase; index?: SearchIndex; answerer?: Answerer }): void {
+    const index = next.index ?? new SearchIndex(next.kb);
+    const questions = this.questionService(index, next.answerer ?? new ExtractiveAnswerer(index));
+    const commandList = buildCommandList(next.kb.projects);
+    this.knowledge = { kb: next.kb, index, questions };
+    this.commandList = commandList;
+    this.byName = new Map(commandList.map((c) => [c.name, c]));
   }
 
   /** Every command, per-project shortcuts included, for help, manifests and registration. */

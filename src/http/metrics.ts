@@ -70,6 +70,19 @@ export class PrometheusMetrics implements BotMetrics {
     registers: [this.registry],
   });
 
+  private readonly knowledge = new Gauge({
+    name: "spotlight_knowledge_base_info",
+    help: "The knowledge base in use (1 for its version)",
+    labelNames: ["version"],
+    registers: [this.registry],
+  });
+  private readonly reloads = new Counter({
+    name: "spotlight_knowledge_base_reloads_total",
+    help: "Knowledge-base reloads by outcome",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: "spotlight_" });
@@ -104,6 +117,15 @@ export class PrometheusMetrics implements BotMetrics {
   }
   feedback(platform: string, value: "up" | "down"): void {
     this.feedbacks.inc({ platform, value });
+  }
+
+  /** The knowledge base now in use. */
+  knowledgeBase(version: string): void {
+    this.knowledge.reset();
+    this.knowledge.set({ version }, 1);
+  }
+  knowledgeReload(outcome: "changed" | "unchanged" | "failed"): void {
+    this.reloads.inc({ outcome });
   }
 
   /** Mounts GET /metrics on the server. */

@@ -9,11 +9,12 @@ import {
 } from "../../core/index.js";
 import { labelsFor } from "../shared/labels.js";
 import type { WorkTracker } from "../shared/work-tracker.js";
-import { slackCommandName } from "./manifest.js";
+import { slackCommandName, UMBRELLA_COMMAND } from "./manifest.js";
 import { FEEDBACK_ACTIONS } from "./render.js";
 import type { SlackResponder } from "./responder.js";
 import { type Identity, type SlackCounters, threadKey } from "./settings.js";
 import { type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
+import { routeUmbrella } from "./umbrella.js";
 
 interface IncomingMessage {
   team: string;
@@ -81,6 +82,19 @@ export class SlackEventHandler {
         // Slack gives 3 seconds; everything else happens after the ack.
         await ack();
         this.track((signal) => this.runCommand(spec, slash, command, signal));
+      });
+    }
+    // The umbrella command (`/spotlight project kubevirt`) is always heard, whichever manifest
+    // style the app was created from.
+    const umbrella = `/${slackCommandName(UMBRELLA_COMMAND, this.deps.commandPrefix)}`;
+    if (!commands.some((spec) => spec.name === UMBRELLA_COMMAND)) {
+      app.command(umbrella, async ({ ack, command }) => {
+        await ack();
+        const routed = routeUmbrella(commands, command.text);
+        if (!routed) return;
+        this.track((signal) =>
+          this.runCommand(routed.spec, umbrella, { ...command, text: routed.text }, signal),
+        );
       });
     }
 

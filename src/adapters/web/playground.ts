@@ -9,6 +9,7 @@ import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
+import { FORWARDED_HOST_HINT, sendForwardedHostPage, wantsPage } from "./host-hint.js";
 import { ReplyLedger } from "./reply-ledger.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
@@ -129,11 +130,15 @@ export function mountPlayground(
   const log = context.logger.child({ adapter: "web" });
   const token = options.token;
   const assets = loadAssets(options.assetsDir);
-  // The knowledge base does not change while the process runs: its view is serialised once.
-  const kbAsset = toAsset(
-    Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb))),
-    "application/json; charset=utf-8",
-  );
+  // The knowledge base's view is serialised once per version (a reload brings a new one).
+  let kbView: { version: string; asset: Asset } | undefined;
+  const kbAsset = (): Asset => {
+    if (kbView?.version !== bot.kb.version) {
+      const body = Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb)));
+      kbView = { version: bot.kb.version, asset: toAsset(body, "application/json; charset=utf-8") };
+    }
+    return kbView.asset;
+  };
   const ledger = new ReplyLedger();
   // Without a token, a loopback server is local-only: other host names are refused (DNS rebinding).
   // With one, the token guards it, and a reverse proxy on the same machine may use any name.
@@ -148,7 +153,8 @@ export function mountPlayground(
   /** Host and auth checks shared by every route; false when a refusal was sent. */
   const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (localOnly && !hostAllowed(config.host, req.headers.host)) {
-      sendJson(res, 403, { error: "this playground only answers requests addressed to localhost" });
+      if (wantsPage(req)) sendForwardedHostPage(req, res);
+      else sendJson(res, 403, { error: FORWARDED_HOST_HINT });
       return false;
     }
     if (!isAuthorized(req.headers, token)) {
@@ -237,7 +243,7 @@ export function mountPlayground(
   }
 
   http.route("GET", "/api/kb", (req, res) => {
-    if (admit(req, res)) sendAsset(req, res, kbAsset);
+    if (admit(req, res)) sendAsset(req, res, kbAsset());
   });
 
   http.route("POST", "/api/ask", async (req, res) => {

@@ -29,9 +29,10 @@ export async function start(config: Config, io: CliIo): Promise<number> {
     );
     return 2;
   }
-  // The terminal chat shares the terminal with the logs: keep them to warnings unless asked.
+  // The terminal chat shares the terminal with the logs: keep them to errors unless asked (the
+  // chat prints one plain line when the model goes down or comes back).
   const chatOnTerminal = !hasPlatform(config) && io.stdin.isTTY && !("LOG_LEVEL" in io.env);
-  return serve(chatOnTerminal ? { ...config, logLevel: "warn" } : config, {
+  return serve(chatOnTerminal ? { ...config, logLevel: "error" } : config, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,

@@ -1,6 +1,7 @@
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
+import { knowledgeTopic } from "../knowledge/topic.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
@@ -88,7 +89,12 @@ export class QuestionService {
     const recommended = this.recommendation(u, retrieval);
     if (!this.onTopic(u, retrieval, recommended)) {
       return {
-        reply: { text: messages.declinedOffTopic[language], sources: [], mode: "declined", language },
+        reply: {
+          text: messages.declinedOffTopic[language](knowledgeTopic(this.index.kb, language)),
+          sources: [],
+          mode: "declined",
+          language,
+        },
         retrieval,
         understanding: u,
       };
