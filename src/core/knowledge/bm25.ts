@@ -56,7 +56,8 @@ export class Bm25Index {
   private readonly matched: Int32Array;
   private readonly seenQuery: Int32Array;
   private readonly seenTerm: Int32Array;
-  private readonly boostCache: Float64Array;
+  private readonly touched: Int32Array;
+  private readonly order: Int32Array;
   private stamp = 0;
 
   /** Documents holding each term (by id) in any of the `dfFields`. */
@@ -152,7 +153,8 @@ export class Bm25Index {
     this.matched = new Int32Array(size);
     this.seenQuery = new Int32Array(size);
     this.seenTerm = new Int32Array(size);
-    this.boostCache = new Float64Array(size);
+    this.touched = new Int32Array(size);
+    this.order = new Int32Array(size);
   }
 
   /** Documents holding term `id` in one of the `dfFields` (ascending within each field; may repeat). */
@@ -191,66 +193,72 @@ export class Bm25Index {
 
   /**
    * The k best documents for the query (OR of its terms), each field's contribution weighted by
-   * `fieldBoosts` and each document's by `boostDocument` (called once per matched document).
+   * `fieldBoosts` and each document's by `docBoosts[doc]`.
    */
   search(
     query: readonly Bm25Query[],
     fieldBoosts: readonly number[],
-    boostDocument: (doc: number) => number,
+    docBoosts: Float64Array,
     k: number,
   ): Bm25Hit[] {
     const queryStamp = ++this.stamp;
-    const order: number[] = [];
+    const order = this.order;
+    let ordered = 0;
     for (const { term, boost } of query) {
       const id = term ? this.terms.get(term) : undefined;
       if (id === undefined) continue;
       const termStamp = ++this.stamp;
-      const touched: number[] = [];
-      this.fields.forEach((f, field) => {
+      let touched = 0;
+      for (let field = 0; field < this.fields.length; field++) {
+        const f = this.fields[field] as FieldPostings;
         const start = f.offsets[id] as number;
         const end = f.offsets[id + 1] as number;
         const matching = end - start;
-        if (matching === 0) return;
+        if (matching === 0) continue;
         const idf = Math.log(1 + (this.size - matching + 0.5) / (matching + 0.5));
         const weight = boost * (fieldBoosts[field] ?? 1);
+        const { docs, tfs, lengths, average } = f;
         for (let i = start; i < end; i++) {
-          const doc = f.docs[i] as number;
+          const doc = docs[i] as number;
           if (this.seenQuery[doc] !== queryStamp) {
             this.seenQuery[doc] = queryStamp;
-            this.boostCache[doc] = boostDocument(doc);
             this.matched[doc] = 0;
           }
-          const docBoost = this.boostCache[doc] as number;
+          const docBoost = docBoosts[doc] as number;
           if (!docBoost) continue;
-          const tf = f.tfs[i] as number;
-          const length = f.lengths[doc] as number;
-          const raw = idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * length) / f.average)));
+          const tf = tfs[i] as number;
+          const length = lengths[doc] as number;
+          const raw = idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * length) / average)));
           const score = weight * docBoost * raw;
           if (this.seenTerm[doc] !== termStamp) {
             this.seenTerm[doc] = termStamp;
             this.termScore[doc] = score;
-            touched.push(doc);
+            this.touched[touched++] = doc;
           } else this.termScore[doc] = (this.termScore[doc] as number) + score;
         }
-      });
-      for (const doc of touched) {
+      }
+      for (let i = 0; i < touched; i++) {
+        const doc = this.touched[i] as number;
         // A term's score per document is summed first, then added to the total: MiniSearch's order.
         if ((this.matched[doc] as number) === 0) {
           this.total[doc] = this.termScore[doc] as number;
-          order.push(doc);
+          order[ordered++] = doc;
         } else this.total[doc] = (this.total[doc] as number) + (this.termScore[doc] as number);
         this.matched[doc] = (this.matched[doc] as number) + 1;
       }
     }
     // Top k by score, earlier-matched first on ties (a stable sort's order), without sorting them all.
     const best: Bm25Hit[] = [];
-    for (const doc of order) {
+    let floor = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < ordered; i++) {
+      const doc = order[i] as number;
       const score = (this.total[doc] as number) * (this.matched[doc] as number);
-      if (best.length === k && score <= (best[k - 1] as Bm25Hit).score) continue;
+      if (best.length === k && score <= floor) continue;
       let at = best.length;
       while (at > 0 && (best[at - 1] as Bm25Hit).score < score) at--;
       best.splice(at, 0, { doc, score });
       if (best.length > k) best.pop();
+      if (best.length === k) floor = (best[k - 1] as Bm25Hit).score;
     }
     return best;
   }

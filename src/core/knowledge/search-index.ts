@@ -66,6 +66,10 @@ const FIELD_BOOSTS = [1, 0.5, 0.3];
 export class SearchIndex implements Retriever {
   private readonly bm25: Bm25Index;
   private readonly byId: Map<string, number>;
+  private readonly languageBoosts = new Map<string, Float64Array>();
+  private readonly boosts: Float64Array;
+  /** The passages about each project or event id. */
+  private readonly byProject = new Map<string, number[]>();
   /** For each passage, the passage whose text is its context field, or -1. */
   private readonly previous: Int32Array;
   private readonly glossary: { en: string[][]; zh: string[][] }[];
@@ -77,8 +81,18 @@ export class SearchIndex implements Retriever {
     this.detectEvents = createProjectDetector(kb.events);
     const passages = kb.passages;
     this.byId = new Map(passages.map((p, i) => [p.id, i]));
-    // Each text is tokenized once: a passage's own field, and the next passage's context field.
-    const text = passages.map((p) => tokenize(p.text));
+    // Each text is tokenized once, for its own field and then the next passage's context field; the
+    // index asks passage by passage, so only the latest two token lists are kept.
+    const recent = new Map<number, string[]>();
+    const textOf = (doc: number) => {
+      let tokens = recent.get(doc);
+      if (!tokens) {
+        tokens = tokenize((passages[doc] as Passage).text);
+        recent.delete(doc - 2);
+        recent.set(doc, tokens);
+      }
+      return tokens;
+    };
     // A paragraph often relies on the one before it ("there are 300 talks" follows "KubeCon in London"):
     // index the previous paragraph of the same section as low-weight context.
     const previous = passages.map((p, i) => {
@@ -92,24 +106,37 @@ export class SearchIndex implements Retriever {
     });
     const sections = new Map<string, string[]>();
     const sectionTokens = (section: string) => {
-      let tokens = sections.get(section);
-      if (!tokens) sections.set(section, (tokens = tokenize(section)));
+      const known = sections.get(section);
+      if (known) return known;
+      const tokens = tokenize(section);
+      sections.set(section, tokens);
       return tokens;
     };
     const none: string[] = [];
     const contextOf = (i: number) => {
       const before = previous[i] as number;
-      return before < 0 ? none : (text[before] as string[]);
+      return before < 0 ? none : textOf(before);
     };
-    this.bm25 = new Bm25Index(passages.length, FIELD_BOOSTS.length, (doc, field) =>
-      field === 0
-        ? (text[doc] as string[])
-        : field === 1
-          ? sectionTokens(String((passages[doc] as Passage).section))
-          : contextOf(doc),
+    this.bm25 = new Bm25Index(
+      passages.length,
+      FIELD_BOOSTS.length,
+      (doc, field) =>
+        field === 0
+          ? textOf(doc)
+          : field === 1
+            ? sectionTokens(String((passages[doc] as Passage).section))
+            : contextOf(doc),
       [0, 2],
     );
     this.previous = Int32Array.from(previous);
+    this.boosts = new Float64Array(passages.length);
+    passages.forEach((p, doc) => {
+      for (const id of new Set(p.projectIds)) {
+        const docs = this.byProject.get(id);
+        if (docs) docs.push(doc);
+        else this.byProject.set(id, [doc]);
+      }
+    });
     // A Chinese word tokenizes into unigrams and bigrams; as a translation only its bigrams (or the
     // lone character) stand for it, so a translated concept weighs about as much as the original word.
     const zhTerms = (w: string) => {
@@ -117,6 +144,25 @@ export class SearchIndex implements Retriever {
       return t.length > 1 ? t.filter((x) => [...x].length > 1) : t;
     };
     this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
+  }
+
+  /**
+   * Each passage's weight for one query: same-language passages read better in an answer, and
+   * passages about the projects or events it names come first. Filled from precomputed rows.
+   */
+  private documentBoosts(language: string, boosted: Set<string>): Float64Array {
+    let byLanguage = this.languageBoosts.get(language);
+    if (!byLanguage) {
+      byLanguage = Float64Array.from(this.kb.passages, (p) =>
+        p.language === language ? SAME_LANGUAGE_BOOST : 1,
+      );
+      this.languageBoosts.set(language, byLanguage);
+    }
+    this.boosts.set(byLanguage);
+    for (const id of boosted)
+      for (const doc of this.byProject.get(id) ?? [])
+        this.boosts[doc] = PROJECT_BOOST * (byLanguage[doc] as number);
+    return this.boosts;
   }
 
   /** Passages holding the term in their text or the paragraph before it. */
@@ -246,10 +292,7 @@ export class SearchIndex implements Retriever {
 
   search(question: string, options: SearchOptions = {}): SearchResult {
     const k = options.k ?? 4;
-    const named = this.matcher.mentionedIn(
-      question,
-      (w) => this.knows(w) || this.knows(tokenize(w)[0] ?? w),
-    );
+    const named = this.matcher.mentionedIn(question, (w) => this.knows(w) || this.knows(tokenize(w)[0] ?? w));
     const projectIds = [...new Set([...(options.projectIds ?? []), ...named])];
     const contextProjects =
       options.context && named.length === 0 ? this.matcher.mentionedIn(options.context) : [];
@@ -262,11 +305,7 @@ export class SearchIndex implements Retriever {
     const found = this.bm25.search(
       terms.map((t) => ({ term: t.term, boost: t.weight })),
       FIELD_BOOSTS,
-      (doc) => {
-        const passage = passages[doc] as Passage;
-        const project = passage.projectIds.some((p) => boosted.has(p)) ? PROJECT_BOOST : 1;
-        return project * (passage.language === language ? SAME_LANGUAGE_BOOST : 1);
-      },
+      this.documentBoosts(language, boosted),
       k,
     );
     const hits = found.map((h) => ({ passage: passages[h.doc] as Passage, score: h.score }));
