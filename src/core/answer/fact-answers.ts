@@ -4,6 +4,12 @@ import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
+import { EventAndArticleAnswers } from "./event-article-answers.js";
+import { CONCLUSION } from "./question-cues.js";
+
+/** Asked how mature a project is, not only how old. */
+const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
+
 import {
   ASKS_COUNT,
   ASKS_LINK,
@@ -11,8 +17,6 @@ import {
   dedupe,
   FACT_KEYS,
   type FactSentence,
-  largestNumber,
-  MONTH,
   UNSTATED,
   unstated,
   whySentence,
@@ -32,11 +36,13 @@ export class FactComposer {
   private readonly projects: Map<string, Project>;
 
   private readonly catalog: CatalogAnswers;
+  private readonly about: EventAndArticleAnswers;
 
   constructor(private readonly kb: KnowledgeBase) {
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.projects = new Map(kb.projects.map((p) => [p.id, p]));
     this.catalog = new CatalogAnswers(kb, this.byId, this.projects);
+    this.about = new EventAndArticleAnswers(kb, this.byId);
   }
 
   /** The passages an understood question rests on, best first: they join the retrieved ones. */
@@ -52,7 +58,11 @@ export class FactComposer {
     if (u.intents.some((i) => i.startsWith("event-")))
       for (const e of this.kb.events) push(`event:${e.id}:${L}`);
     if (u.intents.includes("article") || u.intents.includes("list"))
-      for (const a of this.kb.articles) push(`article:${a.meta.id}:${L}`);
+      for (const a of this.kb.articles) {
+        push(`article:${a.meta.id}:${L}`);
+        if (CONCLUSION.test(u.text))
+          for (const p of this.about.closing(a.meta.id)) if (!out.includes(p)) out.push(p);
+      }
     if (u.superlative) {
       const ranked = this.catalog.ranked(u.superlative.attribute, u.superlative.direction);
       if (ranked[0]) push(`catalog:${ranked[0].project.id}:${L}`);
@@ -71,13 +81,14 @@ export class FactComposer {
     if (ids.length === 0) {
       const filtered = this.catalog.filter(u);
       if (filtered) return filtered;
-      if (u.intents.some((i) => i.startsWith("event-"))) return this.event(u);
-      if (u.intents.includes("list")) return this.article(u, "list");
-      if (u.intents.includes("article")) return this.article(u, "about");
+      if (u.intents.some((i) => i.startsWith("event-"))) return this.about.event(u);
+      if (u.intents.includes("list")) return this.about.article(u, "list");
+      if (u.intents.includes("article")) return this.about.article(u, "about");
       return undefined;
     }
     const sentences: FactSentence[] = [];
     let hedged = false;
+    const allMissing: Intent[] = [];
     const attributes = u.intents.filter((i) => ATTRIBUTE_INTENTS.has(i));
     // One subject at a time; a follow-up about two projects answers both.
     for (const id of ids.slice(0, 2)) {
@@ -86,14 +97,21 @@ export class FactComposer {
       if (!project || !passage) continue;
       const facts = new Map(projectFacts(project, L).map((f) => [f.key, f.sentence]));
       const missing: Intent[] = [];
+      const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
+      const before = sentences.length;
       for (const intent of attributes.slice(0, 2)) {
         // A talks question wants the session and its link first, then how many talks there are.
-        if (intent === "talks" && project.links.kubecon_session && !ASKS_COUNT.test(u.text))
+        if (intent === "talks" && project.links.kubecon_session && !countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
+        // Asked how mature it is, the maturity comes first; asked how old, the start.
+        const keys =
+          intent === "age" && MATURITY.test(u.text)
+            ? ["maturity", "started", "age"]
+            : (FACT_KEYS[intent] ?? []);
         const stated =
           intent === "reading"
             ? project.links.further_reading.map((l) => readingSentence(project, l, L))
-            : (FACT_KEYS[intent] ?? []).flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
+            : keys.flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
         if (stated.length === 0 && !(intent === "talks" && project.links.kubecon_session))
           missing.push(intent);
         // "Link to the LocalAI talk?": the article links no session for it.
@@ -115,9 +133,18 @@ export class FactComposer {
           hedged = true;
         }
         for (const text of stated) sentences.push({ text, passage });
-        if (intent === "talks" && project.links.kubecon_session && ASKS_COUNT.test(u.text))
+        if (intent === "talks" && project.links.kubecon_session && countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
       }
+      // Two facts asked in one message ("when did it start and how many stars?") in one sentence.
+      if (attributes.length >= 2 && missing.length === 0 && sentences.length - before === 2) {
+        const second = sentences.pop() as FactSentence;
+        const first = sentences.at(-1) as FactSentence;
+        first.text = zh(L)
+          ? `${first.text.replace(/。$/, "")}；${second.text}`
+          : `${first.text.replace(/\.$/, "")}; ${second.text}`;
+      }
+      allMissing.push(...missing);
       if (missing.length > 0) {
         hedged = true;
         const what = missing.map((i) => UNSTATED[L][i]?.(project.name)).filter(Boolean);
@@ -147,7 +174,7 @@ export class FactComposer {
       if (wantsWhat) sentences.push({ text: project.summary[L], passage });
     }
     if (sentences.length === 0) return undefined;
-    return { sentences: dedupe(sentences), hedged };
+    return { sentences: dedupe(sentences), hedged, missing: allMissing };
   }
 
   /** "The article doesn't say X" for details the knowledge base never mentions, then what it does say. */
@@ -158,10 +185,17 @@ export class FactComposer {
     const passage = id ? this.byId.get(`catalog:${id}:${L}`) : undefined;
     const quoted = details.map((d) => (L === "zh" ? `“${d}”` : `“${d}”`)).join(L === "zh" ? "、" : ", ");
     if (project && passage) {
+      // Asked about a company the catalog names ("the CEO of Loft Labs"): say it of the company.
+      const entity = u.viaEntity ? u.entities[0] : undefined;
+      const about = entity
+        ? L === "zh"
+          ? `${entity}（${project.name} 的相关方）`
+          : `${entity} (of ${project.name})`
+        : project.name;
       const lead =
         L === "zh"
-          ? `文章没有提到 ${project.name} 的${quoted}。文章对它的介绍是：`
-          : `The article doesn't say anything about ${quoted} for ${project.name}. What it does say:`;
+          ? `文章没有提到 ${about} 的${quoted}。文章对 ${project.name} 的介绍是：`
+          : `The article doesn't say anything about ${quoted} for ${about}. What it does say:`;
       return {
         sentences: [
           { text: lead, passage },
@@ -238,56 +272,5 @@ export class FactComposer {
     ];
     if (project.why) sentences.push({ text: whySentence(project, L), passage });
     return { sentences, hedged: false };
-  }
-
-  private event(u: Understanding): ComposedAnswer | undefined {
-    const L = u.language;
-    const sentences: FactSentence[] = [];
-    for (const e of this.kb.events) {
-      const passage = this.byId.get(`event:${e.id}:${L}`);
-      if (!passage) continue;
-      const facts = e.facts.map((f) => f[L]);
-      const picks = new Set<string>();
-      // When/where: the fact that places the event in time (a month or date). Scale: the one with
-      // the largest number (submissions outnumber talks).
-      if (u.intents.includes("event-when") || u.intents.includes("event-where")) {
-        const placed = facts.find((f) => MONTH.test(f)) ?? facts[0];
-        if (placed) picks.add(placed);
-      }
-      if (u.intents.includes("event-scale")) {
-        const biggest = [...facts].sort((a, b) => largestNumber(b) - largestNumber(a))[0];
-        if (biggest) picks.add(biggest);
-      }
-      for (const text of picks) sentences.push({ text, passage });
-    }
-    return sentences.length ? { sentences, hedged: false } : undefined;
-  }
-
-  private article(u: Understanding, what: "list" | "about"): ComposedAnswer | undefined {
-    const L = u.language;
-    const article = this.kb.articles[0];
-    const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
-    if (!passage) return undefined;
-    const sentences = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
-    const [identity, translation, covers, mentions] = sentences;
-    const picks: string[] = [];
-    if (what === "list") picks.push(...[covers, mentions].filter((s): s is string => !!s));
-    else {
-      // Who translated it, or when exactly: the article's metadata names the author and publisher only.
-      if (/translat|翻译|译/.test(u.text) && /\bwho\b|谁/.test(u.text)) {
-        return {
-          sentences: [
-            { text: unstated(L, L === "zh" ? "译者是谁" : "who translated it"), passage },
-            ...(translation ? [{ text: translation, passage }] : []),
-          ],
-          hedged: true,
-        };
-      }
-      if (identity) picks.push(identity);
-      if (/translat|翻译|译|original|原文|english|英文|chinese|中文/i.test(u.text) && translation)
-        picks.push(translation);
-      if (covers && picks.length < 2) picks.push(covers);
-    }
-    return { sentences: picks.map((text) => ({ text, passage })), hedged: false };
   }
 }
