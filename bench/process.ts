@@ -170,7 +170,10 @@ function commandCpuMs(args: string[]): Promise<number> {
     const child = spawn(
       process.execPath,
       ["--import", path.join(root, "bench", "bare", "cpu-report.mjs"), ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }, stdio: ["ignore", "ignore", "pipe"] },
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
     );
     let err = "";
     child.stderr?.on("data", (d: Buffer) => {

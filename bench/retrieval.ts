@@ -67,5 +67,8 @@ export async function bench(): Promise<BenchResult> {
       "p99 ms": ms(percentile(latencies, 99)),
     });
   }
-  return { name: "retrieval (BM25 over typed-array postings, bilingual tokenizer; targets at 1,000×: build ≤ 3 s, heap ≤ 150 MiB, p50 ≤ 5 ms, p99 ≤ 20 ms)", rows };
+  return {
+    name: "retrieval (BM25 over typed-array postings, bilingual tokenizer; targets at 1,000×: build ≤ 3 s, heap ≤ 150 MiB, p50 ≤ 5 ms, p99 ≤ 20 ms)",
+    rows,
+  };
 }
