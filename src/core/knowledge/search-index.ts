@@ -61,12 +61,15 @@ function hanForms(word: string): string[] {
 
 /** The fields a passage is indexed by, with their weights: its text, its section title, the paragraph before it. */
 const FIELD_BOOSTS = [1, 0.5, 0.3];
+/** Passages whose term sets are kept once computed (see termsOf). */
+const RECENT_TERM_SETS = 512;
 
 /** BM25 retrieval over passages with cross-language expansion and project boosts. */
 export class SearchIndex implements Retriever {
   private readonly bm25: Bm25Index;
   private readonly byId: Map<string, number>;
   private readonly languageBoosts = new Map<string, Float64Array>();
+  private readonly recentTerms = new Map<number, Set<string>>();
   private readonly boosts: Float64Array;
   /** The passages about each project or event id. */
   private readonly byProject = new Map<string, number[]>();
@@ -247,10 +250,16 @@ export class SearchIndex implements Retriever {
   termsOf(passageId: string): Set<string> {
     const doc = this.byId.get(passageId);
     if (doc === undefined) return new Set();
-    // Not stored (it would double the index): re-tokenized on demand, for the few top passages.
+    // Not stored for every passage (it would double the index): re-tokenized on demand for the top
+    // passages of a question, and kept for the passages asked about most recently.
+    const known = this.recentTerms.get(doc);
+    if (known) return known;
     const before = this.previous[doc] as number;
     const context = before < 0 ? "" : (this.kb.passages[before] as Passage).text;
-    return new Set(tokenize(`${(this.kb.passages[doc] as Passage).text}\n${context}`));
+    const terms = new Set(tokenize(`${(this.kb.passages[doc] as Passage).text}\n${context}`));
+    if (this.recentTerms.size >= RECENT_TERM_SETS) this.recentTerms.clear();
+    this.recentTerms.set(doc, terms);
+    return terms;
   }
 
   /** The question's terms plus translations (glossary), names of the projects it names, and context. */
