@@ -115,6 +115,7 @@ async function waves(url: string, fake: FakeSlack, count: number, offset: number
           command: i % 2 === 0 ? "/ask" : "/project",
           text: i % 2 === 0 ? "Who uses KubeVirt?" : "kubevirt",
           channel_id: `C${i % 7}`,
+          user_id: `U${i}`,
           response_url: fake.responseUrl(`r${i}`),
         });
         const res = await postSigned(url, SECRET, formEncode(payload), FORM_CONTENT_TYPE);
