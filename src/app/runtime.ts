@@ -41,7 +41,7 @@ export async function createRuntime(
   const extractive = new ExtractiveAnswerer(index);
   let answerer: Answerer = extractive;
   let llmReady: (() => ModelReadiness) | undefined;
-  const shared = createSharedState(config.redisUrl, logger);
+  const shared = await createSharedState(config.redisUrl, logger);
   const closers: (() => Promise<void>)[] = [];
   if (config.llm) {
     // The model client (the openai package) loads only when a model is configured.
