@@ -31,8 +31,13 @@ function synthetic(kb: KnowledgeBase, factor: number): KnowledgeBase {
   return { ...kb, passages };
 }
 
-/** JavaScript heap plus typed-array storage (which lives outside the heap but is the index's memory). */
-function heapUsed(): number {
+/**
+ * JavaScript heap plus typed-array storage (outside the heap, but the index's memory), after two
+ * collections a macrotask apart: array buffers are released after the collection that finds them.
+ */
+async function heapUsed(): Promise<number> {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 50));
   globalThis.gc?.();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -43,11 +48,11 @@ export async function bench(): Promise<BenchResult> {
   const rows: Record<string, string | number>[] = [];
   for (const factor of [1, 10, 100, 1000]) {
     const corpus = synthetic(kb, factor);
-    const before = heapUsed();
+    const before = await heapUsed();
     const t0 = performance.now();
     const index = new SearchIndex(corpus);
     const buildMs = performance.now() - t0;
-    const heapMb = (heapUsed() - before) / 1024 / 1024;
+    const heapMb = ((await heapUsed()) - before) / 1024 / 1024;
     const iterations = factor === 1000 ? 100 : 200;
     const latencies: number[] = [];
     for (let i = 0; i < iterations; i++) {
