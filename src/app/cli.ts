@@ -1,14 +1,8 @@
 // The command line: one file per subcommand in cli/; bin/spotlight.js runs the compiled form.
-import { runChat } from "../adapters/console/chat.js";
+// Each subcommand is imported when it runs, so `ask`, `eval` and `command` never load the Slack
+// and Discord SDKs (three quarters of a second of CPU before this was lazy).
 import { BotError, exitCodeFor } from "../core/errors.js";
-import { ask } from "./cli/ask.js";
-import { command } from "./cli/command.js";
-import { discordRegister } from "./cli/discord-register.js";
-import { evalCommand } from "./cli/eval.js";
 import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
-import { reloadCommand } from "./cli/reload.js";
-import { slackManifest } from "./cli/slack-manifest.js";
-import { start } from "./cli/start.js";
 import { loadConfig } from "./config.js";
 
 export type { CliIo } from "./cli/io.js";
@@ -60,12 +54,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     );
     switch (sub) {
       case "start":
-        return await start(config, io);
+        return await (await import("./cli/start.js")).start(config, io);
       case "ask":
-        return await ask(rest, config, io);
+        return await (await import("./cli/ask.js")).ask(rest, config, io);
       case "command":
-        return await command(rest, config, io);
-      case "chat":
+        return await (await import("./cli/command.js")).command(rest, config, io);
+      case "chat": {
+        const { runChat } = await import("../adapters/console/chat.js");
         return await withRuntime(config, io, async (rt) => {
           await runChat(rt.bot, {
             input: io.stdin,
@@ -75,14 +70,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           });
           return 0;
         });
+      }
       case "eval":
-        return await evalCommand(rest, config, io);
+        return await (await import("./cli/eval.js")).evalCommand(rest, config, io);
       case "reload":
-        return await reloadCommand(rest, config, io);
+        return await (await import("./cli/reload.js")).reloadCommand(rest, config, io);
       case "slack-manifest":
-        return await slackManifest(rest, config, io);
+        return await (await import("./cli/slack-manifest.js")).slackManifest(rest, config, io);
       case "discord-register":
-        return await discordRegister(rest, config, io);
+        return await (await import("./cli/discord-register.js")).discordRegister(rest, config, io);
       default:
         throw new UsageError(`Unknown command "${sub}".`);
     }

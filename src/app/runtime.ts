@@ -6,7 +6,7 @@ import { loadKnowledgeBase } from "../core/knowledge/load.js";
 import { SearchIndex } from "../core/knowledge/search-index.js";
 import type { Logger } from "../core/logger.js";
 import { type BotMetrics, noopMetrics } from "../core/metrics.js";
-import { createLlmAnswerer, type ModelReadiness } from "../llm/llm-setup.js";
+import type { ModelReadiness } from "../llm/llm-setup.js";
 import { createSharedState, type SharedState } from "../stores/shared-state.js";
 import type { Config } from "./config.js";
 
@@ -51,7 +51,7 @@ export async function createRuntime(
   options: { metrics?: BotMetrics } = {},
 ): Promise<Runtime & Required<Pick<Runtime, "shared" | "metrics" | "reload">>> {
   const metrics = options.metrics ?? noopMetrics;
-  const shared = createSharedState(config.redisUrl, logger);
+  const shared = await createSharedState(config.redisUrl, logger);
   const closers: (() => Promise<void>)[] = [];
   let llmReady: (() => ModelReadiness) | undefined;
 
@@ -60,6 +60,8 @@ export async function createRuntime(
     const index = new SearchIndex(kb);
     const extractive = new ExtractiveAnswerer(index);
     if (!config.llm) return { index, answerer: extractive };
+    // The model client (the openai package) loads only when a model is configured.
+    const { createLlmAnswerer } = await import("../llm/llm-setup.js");
     const llm = await createLlmAnswerer(config.llm, config.promptsDir, kb, extractive, logger, {
       cache: shared.answerCache,
       metrics,

@@ -12,14 +12,6 @@ import { type AnsweredThreads, InMemoryAnsweredThreads } from "../core/answered-
 import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
 import type { Logger } from "../core/logger.js";
 import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";
-import {
-  connectRedis,
-  RedisAnswerCache,
-  RedisAnsweredThreads,
-  RedisConversationMemory,
-  RedisDeduplicator,
-  RedisRateLimiter,
-} from "./redis-stores.js";
 
 /** The state one replica must share with the others: in memory by default, in Redis with REDIS_URL. */
 export interface SharedState {
@@ -34,7 +26,7 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export function createSharedState(redisUrl: string | undefined, logger: Logger): SharedState {
+export async function createSharedState(redisUrl: string | undefined, logger: Logger): Promise<SharedState> {
   if (!redisUrl) {
     return {
       kind: "memory",
@@ -47,6 +39,15 @@ export function createSharedState(redisUrl: string | undefined, logger: Logger):
       close: async () => {},
     };
   }
+  // ioredis loads only with REDIS_URL: a tenth of a second of start-up CPU otherwise spent for nothing.
+  const {
+    connectRedis,
+    RedisAnswerCache,
+    RedisAnsweredThreads,
+    RedisConversationMemory,
+    RedisDeduplicator,
+    RedisRateLimiter,
+  } = await import("./redis-stores.js");
   const redis = connectRedis(redisUrl);
   // ioredis reconnects by itself; log its errors once each instead of crashing on them.
   let lastError = "";

@@ -47,11 +47,10 @@ describe("spotlight start with Slack", () => {
       LOG_LEVEL: "info",
     });
     await fake.waitForConnection(5_000);
-    const ack = await fake.sendEnvelope(
+    await fake.sendEnvelope(
       "slash_commands",
       slashCommandPayload({ command: "/projects", response_url: fake.responseUrl("p") }),
     );
-    expect(ack.ms).toBeLessThan(3000);
     const [response] = await fake.waitForResponses(1);
     expect(JSON.stringify(response?.body)).toContain("KubeVirt");
     process.emit("SIGTERM");
