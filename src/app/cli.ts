@@ -6,6 +6,7 @@ import { command } from "./cli/command.js";
 import { discordRegister } from "./cli/discord-register.js";
 import { evalCommand } from "./cli/eval.js";
 import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
+import { report } from "./cli/report.js";
 import { slackManifest } from "./cli/slack-manifest.js";
 import { start } from "./cli/start.js";
 import { loadConfig } from "./config.js";
@@ -34,6 +35,11 @@ Commands:
   discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
                                 included): in DISCORD_GUILD_ID when set (instant), else globally.
                                 Idempotent; --dry-run prints the payload without calling Discord.
+  report [--since WHEN] [--until WHEN] [--json] [--limit N]
+                                What people asked and how it went, from the answer log: top
+                                questions, declined and hedged ones grouped by similarity, answers
+                                rated 👎 with their sources, fallbacks by reason. WHEN is a date
+                                (2026-01-31), a time, or a duration back from now (12h, 7d).
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -70,6 +76,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await evalCommand(rest, config, io);
       case "slack-manifest":
         return await slackManifest(rest, config, io);
+      case "report":
+        return await report(rest, config, io);
       case "discord-register":
         return await discordRegister(rest, config, io);
       default:

@@ -1,6 +1,7 @@
 import type { Answerer } from "../core/answer/answerer.js";
 import { ExtractiveAnswerer } from "../core/answer/extractive.js";
 import { Bot } from "../core/bot.js";
+import { AnswerRecorder } from "../core/insight/answer-recorder.js";
 import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
 import { loadKnowledgeBase } from "../core/knowledge/load.js";
 import { SearchIndex } from "../core/knowledge/search-index.js";
@@ -41,7 +42,7 @@ export async function createRuntime(
   const extractive = new ExtractiveAnswerer(index);
   let answerer: Answerer = extractive;
   let llmReady: (() => ModelReadiness) | undefined;
-  const shared = createSharedState(config.redisUrl, logger);
+  const shared = createSharedState(config.redisUrl, logger, { answerLog: config.answerLog });
   const closers: (() => Promise<void>)[] = [];
   if (config.llm) {
     const llm = await createLlmAnswerer(config.llm, config.promptsDir, kb, extractive, logger, {
@@ -62,6 +63,14 @@ export async function createRuntime(
     rateLimiter: shared.rateLimiter,
     rateLimits: config.rateLimits,
     retrievalK: config.retrievalK,
+    ...(shared.answerLog
+      ? {
+          recorder: new AnswerRecorder(shared.answerLog, {
+            redactQuestions: config.answerLog.mode === "redacted",
+            logger,
+          }),
+        }
+      : {}),
   });
   closers.push(() => shared.close());
   logger.info(

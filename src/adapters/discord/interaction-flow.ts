@@ -264,12 +264,13 @@ export class InteractionHandler {
         await responder.acknowledge();
         return;
       }
-      this.deps.bot.recordFeedback({
+      await this.deps.bot.recordFeedback({
         platform: "discord",
         conversationId: feedback.conversationId,
         userId: interaction.userId,
         messageRef: interaction.messageId,
         value: feedback.value,
+        ...(feedback.answerId ? { answerId: feedback.answerId } : {}),
       });
       await responder.reply(renderNotice(labelsFor("en").thanks), { ephemeral: true });
     } catch (error) {

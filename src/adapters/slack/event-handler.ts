@@ -8,6 +8,7 @@ import {
   type Logger,
 } from "../../core/index.js";
 import { labelsFor } from "../shared/labels.js";
+import { parseFeedbackTarget } from "../shared/reply-policy.js";
 import type { WorkTracker } from "../shared/work-tracker.js";
 import { slackCommandName } from "./manifest.js";
 import { FEEDBACK_ACTIONS } from "./render.js";
@@ -125,16 +126,17 @@ export class SlackEventHandler {
         const { action, body } = args;
         if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
         const value = action.action_id === FEEDBACK_ACTIONS.up ? "up" : "down";
-        const conversationId = action.value ?? "";
+        const { conversationId, answerId } = parseFeedbackTarget(action.value ?? "");
         if (!conversationId.startsWith("slack:")) return;
         const channel = body.channel?.id ?? body.container?.channel_id ?? "";
         const messageTs = body.container?.message_ts ?? body.message?.ts ?? "";
-        this.deps.bot.recordFeedback({
+        await this.deps.bot.recordFeedback({
           platform: "slack",
           conversationId,
           userId: body.user.id,
           messageRef: `${channel}:${messageTs}`,
           value,
+          ...(answerId ? { answerId } : {}),
         });
         if (value === "up") counters.feedbackUp++;
         else counters.feedbackDown++;

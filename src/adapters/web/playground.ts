@@ -36,6 +36,8 @@ const commandBody = z.object({
 const feedbackBody = z.object({
   replyId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
   value: z.enum(["up", "down"]),
+  /** An optional one-line reason with a 👎. */
+  reason: z.string().max(500).optional(),
 });
 
 /** Playground JSON: the shared server's, with the page's security headers and no caching. */
@@ -194,6 +196,7 @@ export function mountPlayground(
           visitorId: visitor.id,
           conversationId: request.conversationId,
           rateable: web.rateable,
+          ...(reply.answerId ? { answerId: reply.answerId } : {}),
         });
       }
       writer.write({ type: "reply", reply: web });
@@ -280,12 +283,15 @@ export function mountPlayground(
       sendJson(res, status, { error: outcome.reason });
       return;
     }
-    bot.recordFeedback({
+    const { answerId } = outcome.reply;
+    await bot.recordFeedback({
       platform: "web",
       conversationId: outcome.reply.conversationId,
       userId: visitor.id,
       messageRef: body.replyId,
       value: body.value,
+      ...(answerId ? { answerId } : {}),
+      ...(answerId && body.value === "down" && body.reason ? { reason: body.reason } : {}),
     });
     sendJson(res, 200, { ok: true });
   });

@@ -1,0 +1,58 @@
+import { parseArgs } from "node:util";
+import type { AnswerLog } from "../../core/insight/answer-record.js";
+import { buildReport } from "../../core/insight/report.js";
+import { reportMarkdown } from "../../core/insight/report-markdown.js";
+import { createAnswerLog } from "../../stores/answer-log.js";
+import { connectRedis } from "../../stores/redis-stores.js";
+import type { Config } from "../config.js";
+import { type CliIo, UsageError } from "./io.js";
+
+/** A --since/--until value: an ISO date or time, or a duration back from now (30m, 12h, 7d). */
+export function parseWhen(value: string, now: number): number {
+  const ago = /^(\d+)([mhdw])$/.exec(value.trim());
+  if (ago) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[ago[2] as "m" | "h" | "d" | "w"];
+    return now - Number(ago[1]) * unit;
+  }
+  const at = Date.parse(value);
+  if (Number.isNaN(at))
+    throw new UsageError(`Not a date, time or duration: "${value}" (e.g. 2026-01-31, 7d, 12h).`);
+  return at;
+}
+
+/** `spotlight report [--since WHEN] [--until WHEN] [--json] [--limit N]`: what people asked and how it went. */
+export async function report(
+  args: string[],
+  config: Config,
+  io: CliIo,
+  now: number = Date.now(),
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      since: { type: "string" },
+      until: { type: "string" },
+      json: { type: "boolean" },
+      limit: { type: "string" },
+    },
+  });
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive whole number.");
+  const range = {
+    ...(values.since ? { since: parseWhen(values.since, now) } : {}),
+    ...(values.until ? { until: parseWhen(values.until, now) } : {}),
+  };
+  if (config.answerLog.mode === "off") {
+    io.stderr.write("spotlight: answers are not recorded (ANSWER_LOG=off); the report is empty.\n");
+  }
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  try {
+    const log: AnswerLog | undefined = createAnswerLog({ ...config.answerLog, mode: "on" }, redis, () => now);
+    const records = log ? await log.list(range) : [];
+    const built = buildReport(config.answerLog.mode === "off" ? [] : records, range, limit);
+    io.stdout.write(values.json ? `${JSON.stringify(built, null, 2)}\n` : reportMarkdown(built));
+    return 0;
+  } finally {
+    await redis?.quit().catch(() => redis.disconnect());
+  }
+}
