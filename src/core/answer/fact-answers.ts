@@ -4,6 +4,11 @@ import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
+import { CONCLUSION } from "./question-cues.js";
+
+/** Asked how mature a project is, not only how old. */
+const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
+
 import {
   ASKS_COUNT,
   ASKS_LINK,
@@ -52,7 +57,11 @@ export class FactComposer {
     if (u.intents.some((i) => i.startsWith("event-")))
       for (const e of this.kb.events) push(`event:${e.id}:${L}`);
     if (u.intents.includes("article") || u.intents.includes("list"))
-      for (const a of this.kb.articles) push(`article:${a.meta.id}:${L}`);
+      for (const a of this.kb.articles) {
+        push(`article:${a.meta.id}:${L}`);
+        if (CONCLUSION.test(u.text))
+          for (const p of this.closing(a.meta.id)) if (!out.includes(p)) out.push(p);
+      }
     if (u.superlative) {
       const ranked = this.catalog.ranked(u.superlative.attribute, u.superlative.direction);
       if (ranked[0]) push(`catalog:${ranked[0].project.id}:${L}`);
@@ -93,7 +102,10 @@ export class FactComposer {
         const stated =
           intent === "reading"
             ? project.links.further_reading.map((l) => readingSentence(project, l, L))
-            : (FACT_KEYS[intent] ?? []).flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
+            : [
+                ...(FACT_KEYS[intent] ?? []),
+                ...(intent === "age" && MATURITY.test(u.text) ? ["maturity"] : []),
+              ].flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
         if (stated.length === 0 && !(intent === "talks" && project.links.kubecon_session))
           missing.push(intent);
         // "Link to the LocalAI talk?": the article links no session for it.
@@ -158,10 +170,17 @@ export class FactComposer {
     const passage = id ? this.byId.get(`catalog:${id}:${L}`) : undefined;
     const quoted = details.map((d) => (L === "zh" ? `“${d}”` : `“${d}”`)).join(L === "zh" ? "、" : ", ");
     if (project && passage) {
+      // Asked about a company the catalog names ("the CEO of Loft Labs"): say it of the company.
+      const entity = u.viaEntity ? u.entities[0] : undefined;
+      const about = entity
+        ? L === "zh"
+          ? `${entity}（${project.name} 的相关方）`
+          : `${entity} (of ${project.name})`
+        : project.name;
       const lead =
         L === "zh"
-          ? `文章没有提到 ${project.name} 的${quoted}。文章对它的介绍是：`
-          : `The article doesn't say anything about ${quoted} for ${project.name}. What it does say:`;
+          ? `文章没有提到 ${about} 的${quoted}。文章对 ${project.name} 的介绍是：`
+          : `The article doesn't say anything about ${quoted} for ${about}. What it does say:`;
       return {
         sentences: [
           { text: lead, passage },
@@ -266,6 +285,7 @@ export class FactComposer {
   private article(u: Understanding, what: "list" | "about"): ComposedAnswer | undefined {
     const L = u.language;
     const article = this.kb.articles[0];
+    if (what === "about" && CONCLUSION.test(u.text) && article) return this.conclusion(u, article.meta.id);
     const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
     if (!passage) return undefined;
     const sentences = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
@@ -289,5 +309,28 @@ export class FactComposer {
       if (covers && picks.length < 2) picks.push(covers);
     }
     return { sentences: picks.map((text) => ({ text, passage })), hedged: false };
+  }
+
+  /** The article's closing section: its first sentences, the ones holding the question's words first. */
+  private conclusion(u: Understanding, articleId: string): ComposedAnswer | undefined {
+    const last = this.closing(articleId);
+    if (last.length === 0) return undefined;
+    const sentences = last.flatMap((p) =>
+      p.text
+        .split(/(?<=[。！？.!?])\s*/u)
+        .filter((t) => t.trim().length > 0)
+        .map((text) => ({ text: text.trim(), passage: p })),
+    );
+    const words = u.content.known;
+    const holds = (t: string) => words.filter((w) => t.toLowerCase().includes(w)).length;
+    const ranked = words.length ? [...sentences].sort((a, b) => holds(b.text) - holds(a.text)) : sentences;
+    return { sentences: ranked.slice(0, 2), hedged: false };
+  }
+
+  /** The passages of an article's last section. */
+  closing(articleId: string): Passage[] {
+    const passages = this.kb.passages.filter((p) => p.kind === "article" && p.articleId === articleId);
+    const section = passages.at(-1)?.section;
+    return section === undefined ? [] : passages.filter((p) => p.section === section);
   }
 }

@@ -19,7 +19,7 @@ export interface ComposedAnswer {
 /** Which catalog facts answer an attribute intent, in the order an answer states them. */
 export const FACT_KEYS: Partial<Record<Intent, string[]>> = {
   stars: ["stars"],
-  age: ["started", "age", "maturity"],
+  age: ["started", "age"],
   creator: ["creator"],
   users: ["users"],
   contributors: ["contributors"],

@@ -52,15 +52,15 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|多久|几年|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
   ],
   [
     "creator",
-    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\bcompany behind\b|\bwho'?s behind\b|谁(做|开发|创建|创造|写|发起|搞)|是谁(做|开发|创建|创造|写|搞)|创建者|创始|开发者|开发商|哪家公司(做|开发|创建)|出品|由谁|谁家/,
+    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\bcompany behind\b|\bwho'?s behind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织)(做|开发|创建|搞|推出|出品|弄)|出品|由谁|谁家|背后/,
   ],
   [
     "users",
-    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|谁在用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用/,
+    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用/,
   ],
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
@@ -108,7 +108,7 @@ export const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 export const ARTICLE =
-  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|结论|总结|要点|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
@@ -119,6 +119,10 @@ export const DETAIL =
   /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*)\b|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
+
+/** The article's conclusion or closing ("tl;dr", "at the very end", 结论). */
+export const CONCLUSION =
+  /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)/i;
 
 // "Which of the five…", "这五个项目里哪个…": a question across the catalog, not a follow-up.
 export const WHICH_OF_CATALOG =

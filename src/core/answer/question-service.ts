@@ -56,10 +56,11 @@ export class QuestionService {
     const question = checkQuestion(rawQuestion, language);
     const history = options.conversationId ? await this.memory.get(options.conversationId) : [];
     const last = history.at(-1);
-    const u = this.reader.read(question, {
+    const read = this.reader.read(question, {
       ...(last ? { previousProjectIds: last.projectIds } : {}),
       ...(options.projectId ? { focusProjectId: options.projectId } : {}),
     });
+    const u = this.withImplicitSubject(read);
     if (u.injection) {
       return {
         reply: { text: messages.declinedInjection[language], sources: [], mode: "declined", language },
@@ -147,7 +148,9 @@ export class QuestionService {
     const { known, unknown } = u.content;
     // A question about what the article says ("where does Red Hat come up in the article?") is on
     // topic when any of its words is the article's.
-    if (ABOUT_ARTICLE.test(u.text) && known.length > 0) return true;
+    if (ABOUT_ARTICLE.test(u.text) && (known.length > 0 || u.entities.length > 0)) return true;
+    // "Which of the five is a CNCF project?": a question across the catalog.
+    if (u.acrossCatalog && u.intents.length > 0) return true;
     if (known.length === 0 || known.length <= unknown.length) return false;
     return retrieval.coverage >= MIN_COVERAGE || this.contentCoverage(u, retrieval) >= MIN_COVERAGE;
   }
@@ -172,23 +175,44 @@ export class QuestionService {
     if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
     const { known, unknown } = u.content;
     if (known.length === 0 || known.length <= unknown.length) return undefined;
-    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
     const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
-    let best: { id: string; score: number } | undefined;
-    for (const id of featured) {
+    return this.bestFit(known, order)[0]?.id;
+  }
+
+  /**
+   * Featured projects ranked by how many of the words their own passages hold (a word several
+   * projects share counts less; a single Chinese character counts half), ties broken by `order`.
+   */
+  private bestFit(words: string[], order: string[] = []): { id: string; score: number }[] {
+    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
+    const scored = featured.map((id) => {
       let score = 0;
-      for (const concept of known) {
+      for (const concept of words) {
         if (!this.index.knowsAbout(concept, [id])) continue;
         const holders = featured.filter((other) => this.index.knowsAbout(concept, [other])).length;
-        // A single Chinese character ("跨", "云") says less than a word.
         const weight = /^\p{Script=Han}$/u.test(concept) ? 0.5 : 1;
         score += weight / holders;
       }
       const rank = order.indexOf(id);
-      score += rank < 0 ? 0 : 0.01 / (rank + 1);
-      if (score > 0.05 && (!best || score > best.score)) best = { id, score };
-    }
-    return best?.id;
+      return { id, score: score + (rank < 0 ? 0 : 0.01 / (rank + 1)) };
+    });
+    return scored.filter((s) => s.score > 0.05).sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * "Why run AI inference locally instead of in the cloud?" names no project but is plainly about
+   * one: a why/what question whose words fit one project decisively is about that project.
+   */
+  private withImplicitSubject(u: Understanding): Understanding {
+    if (u.subjects.length > 0 || u.needsSubject || u.injection || ABOUT_ARTICLE.test(u.text)) return u;
+    if (!u.intents.some((i) => i === "why" || i === "what")) return u;
+    if (u.intents.some((i) => i === "recommend" || i === "article" || i === "list" || i.startsWith("event-")))
+      return u;
+    const { known, unknown } = u.content;
+    if (known.length < 2 || known.length <= unknown.length) return u;
+    const [best, next] = this.bestFit(known);
+    if (!best || best.score < 1 || (next && best.score < next.score * 1.5)) return u;
+    return { ...u, subjects: [{ kind: "project", id: best.id }] };
   }
 
   /**

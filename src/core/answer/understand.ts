@@ -55,6 +55,10 @@ export interface Understanding {
   subjectsFromContext: boolean;
   /** The subject was found through a name the catalog states as a fact ("Loft Labs" -> vCluster). */
   viaEntity: boolean;
+  /** Names the catalog states as facts that the question mentions (Red Hat, Nvidia, Loft Labs…). */
+  entities: string[];
+  /** "Which of the five…": a question across the catalog rather than about one project. */
+  acrossCatalog: boolean;
   injection: boolean;
   /** Words asking for a specific detail (price, license, version, room, speakers, install steps…). */
   details: string[];
@@ -165,24 +169,20 @@ export class QuestionReader {
     }
     for (const id of named) subjects.push({ kind: "project", id });
     const events = this.detectEvents(question);
-    // "kubecon londn": an event alias with a typo still names the event.
+    // "kubecon londn": an event alias with a typo still names the event (and the typo is a name).
+    const typos = new Set<string>();
     if (events.length === 0 && EVENT_WORDS.test(text)) {
       const words = text.match(/[a-z][a-z0-9-]{4,}/g) ?? [];
-      for (const e of this.kb.events)
-        if (
-          [e.name, ...e.aliases].some((alias) =>
-            alias
-              .toLowerCase()
-              .split(/\s+/)
-              .some(
-                (w) =>
-                  w.length >= 5 &&
-                  !EVENT_WORDS.test(w) &&
-                  words.some((x) => x !== w && editDistance(x, w) === 1),
-              ),
-          )
-        )
-          events.push(e.id);
+      for (const e of this.kb.events) {
+        const aliasWords = [e.name, ...e.aliases].flatMap((a) => a.toLowerCase().split(/\s+/));
+        const near = words.filter((x) =>
+          aliasWords.some(
+            (w) => w.length >= 5 && !EVENT_WORDS.test(w) && x !== w && editDistance(x, w) === 1,
+          ),
+        );
+        if (near.length > 0) events.push(e.id);
+        for (const x of near) typos.add(x);
+      }
     }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
     const eventish = events.length > 0 || EVENT_WORDS.test(text);
@@ -237,11 +237,26 @@ export class QuestionReader {
     }
 
     const isName = (w: string) =>
-      this.nameTokens.has(w) || (/^[a-z0-9-]{5,}$/.test(w) && this.matcher.mentionedIn(w).length > 0);
+      this.nameTokens.has(w) ||
+      typos.has(w) ||
+      (/^[a-z0-9-]{5,}$/.test(w) && this.matcher.mentionedIn(w).length > 0);
     const concepts = contentConcepts(question, isName);
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
+    // Capitalised names the knowledge base doesn't know ("AWS re:Invent", "Istio") are content too,
+    // even where a stop-word list or the tokenizer would drop them.
+    for (const m of question.matchAll(/(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)/g)) {
+      const word = (m[1] as string).toLowerCase();
+      const tokens = tokenize(word);
+      if (
+        tokens.length === 0 ||
+        isName(word) ||
+        tokens.some((t) => isName(t) || this.knows(t) || concepts.includes(t))
+      )
+        continue;
+      if (!unknown.includes(word)) unknown.push(word);
+    }
     // A who-question about a project with no other cue asks who made it ("who's behind vCluster?"),
     // unless it asks about someone the article never mentions ("who's the CEO of…").
     if (
@@ -287,6 +302,8 @@ export class QuestionReader {
       ...(link ? { link } : {}),
       needsSubject: needsSubject && !subjectsFromContext,
       viaEntity: entityIntents.length > 0,
+      entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
+      acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
       subjectsFromContext,
       injection: looksLikeInjection(question),
       details: [...new Set((question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()))],
