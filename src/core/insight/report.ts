@@ -81,8 +81,10 @@ export function groupQuestions(records: AnswerRecord[], limit = 20): QuestionGro
     const key = r.question === undefined ? "" : r.question.trim().replace(/\s+/g, " ");
     byText.set(key, [...(byText.get(key) ?? []), r]);
   }
+  // Most asked first; among equals, the wording asked first.
+  const firstAt = (rs: AnswerRecord[]): number => Math.min(...rs.map((r) => r.at));
   const wordings = [...byText.entries()].sort(
-    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+    (a, b) => b[1].length - a[1].length || firstAt(a[1]) - firstAt(b[1]),
   );
   const groups: { terms: Set<string>; wordings: [string, AnswerRecord[]][] }[] = [];
   for (const wording of wordings) {
