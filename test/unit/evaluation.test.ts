@@ -30,9 +30,9 @@ describe("evaluation", () => {
     expect(s.total).toBeGreaterThanOrEqual(100);
     expect(s.recallAtK).toBe(1);
     expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.93);
+    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(s.declineAccuracy).toBe(1);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.85);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
   it("on the fresh held-out set (never tuned on): floors that guard against regressions", async () => {
@@ -53,9 +53,10 @@ describe("evaluation", () => {
     const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning-2.yaml")), 4);
     const s = report.summary;
     expect(s.recallAtK).toBeGreaterThanOrEqual(0.97);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.84);
-    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.94);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.8);
+    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.92);
+    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.88);
+    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
   it("a hedge case passes only when the answer says the article doesn't state it", async () => {

@@ -29,6 +29,27 @@ export class CatalogAnswers {
   filter(u: Understanding): ComposedAnswer | undefined {
     const L = u.language;
     const zh = L === "zh";
+    // "Which of the five featured projects gets no talk?": among the featured ones, those whose talks
+    // fact says there are none.
+    if (
+      u.intents.includes("talks") &&
+      NEGATED.test(u.text) &&
+      /\bfive\b|\bfeatured\b|\bmain\b|五个|主要/.test(u.text)
+    ) {
+      const none = this.kb.projects.filter(
+        (p) =>
+          p.featured &&
+          (p.facts.talks?.count === 0 ||
+            /^no talks|没有任何演讲|从标题看没有/.test(p.facts.talks?.[L] ?? "") ||
+            /^no talks/.test(p.facts.talks?.en ?? "")),
+      );
+      const sentences = none.flatMap((p) => {
+        const passage = this.byId.get(`catalog:${p.id}:${L}`);
+        const fact = projectFacts(p, L).find((f) => f.key === "talks");
+        return passage && fact ? [{ text: fact.sentence, passage }] : [];
+      });
+      if (sentences.length > 0) return { sentences, hedged: false };
+    }
     if (u.intents.includes("talks") && NEGATED.test(u.text)) {
       const passage = this.kb.passages.find((p) => p.id.startsWith(`catalog:no-talks:${L}:`));
       if (passage) return { sentences: [{ text: passage.text, passage }], hedged: false };

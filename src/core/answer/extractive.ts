@@ -161,7 +161,9 @@ export class ExtractiveAnswerer implements Answerer {
     if (!composed) return undefined;
     // "The article doesn't say who contributes to Kairos" is wrong when the article does say what
     // its contributors build: a missing catalog fact yields to a sentence that holds the question's words.
-    if (composed.hedged && u.content.known.length > 0) {
+    // Not for a number or a date the catalog lacks: a sentence without it can't answer.
+    const numeric = (composed.missing ?? []).some((i) => i === "age" || i === "stars" || i === "cncf");
+    if (composed.hedged && !numeric && u.content.known.length > 0) {
       const best = this.extractSentences(input)[0];
       const tokens = new Set(best ? tokenize(best.text) : []);
       const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));

@@ -4,6 +4,7 @@ import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
+import { EventAndArticleAnswers } from "./event-article-answers.js";
 import { CONCLUSION } from "./question-cues.js";
 
 /** Asked how mature a project is, not only how old. */
@@ -16,8 +17,6 @@ import {
   dedupe,
   FACT_KEYS,
   type FactSentence,
-  largestNumber,
-  MONTH,
   UNSTATED,
   unstated,
   whySentence,
@@ -37,11 +36,13 @@ export class FactComposer {
   private readonly projects: Map<string, Project>;
 
   private readonly catalog: CatalogAnswers;
+  private readonly about: EventAndArticleAnswers;
 
   constructor(private readonly kb: KnowledgeBase) {
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.projects = new Map(kb.projects.map((p) => [p.id, p]));
     this.catalog = new CatalogAnswers(kb, this.byId, this.projects);
+    this.about = new EventAndArticleAnswers(kb, this.byId);
   }
 
   /** The passages an understood question rests on, best first: they join the retrieved ones. */
@@ -60,7 +61,7 @@ export class FactComposer {
       for (const a of this.kb.articles) {
         push(`article:${a.meta.id}:${L}`);
         if (CONCLUSION.test(u.text))
-          for (const p of this.closing(a.meta.id)) if (!out.includes(p)) out.push(p);
+          for (const p of this.about.closing(a.meta.id)) if (!out.includes(p)) out.push(p);
       }
     if (u.superlative) {
       const ranked = this.catalog.ranked(u.superlative.attribute, u.superlative.direction);
@@ -80,13 +81,14 @@ export class FactComposer {
     if (ids.length === 0) {
       const filtered = this.catalog.filter(u);
       if (filtered) return filtered;
-      if (u.intents.some((i) => i.startsWith("event-"))) return this.event(u);
-      if (u.intents.includes("list")) return this.article(u, "list");
-      if (u.intents.includes("article")) return this.article(u, "about");
+      if (u.intents.some((i) => i.startsWith("event-"))) return this.about.event(u);
+      if (u.intents.includes("list")) return this.about.article(u, "list");
+      if (u.intents.includes("article")) return this.about.article(u, "about");
       return undefined;
     }
     const sentences: FactSentence[] = [];
     let hedged = false;
+    const allMissing: Intent[] = [];
     const attributes = u.intents.filter((i) => ATTRIBUTE_INTENTS.has(i));
     // One subject at a time; a follow-up about two projects answers both.
     for (const id of ids.slice(0, 2)) {
@@ -95,17 +97,21 @@ export class FactComposer {
       if (!project || !passage) continue;
       const facts = new Map(projectFacts(project, L).map((f) => [f.key, f.sentence]));
       const missing: Intent[] = [];
+      const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
+      const before = sentences.length;
       for (const intent of attributes.slice(0, 2)) {
         // A talks question wants the session and its link first, then how many talks there are.
-        if (intent === "talks" && project.links.kubecon_session && !ASKS_COUNT.test(u.text))
+        if (intent === "talks" && project.links.kubecon_session && !countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
+        // Asked how mature it is, the maturity comes first; asked how old, the start.
+        const keys =
+          intent === "age" && MATURITY.test(u.text)
+            ? ["maturity", "started", "age"]
+            : (FACT_KEYS[intent] ?? []);
         const stated =
           intent === "reading"
             ? project.links.further_reading.map((l) => readingSentence(project, l, L))
-            : [
-                ...(FACT_KEYS[intent] ?? []),
-                ...(intent === "age" && MATURITY.test(u.text) ? ["maturity"] : []),
-              ].flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
+            : keys.flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
         if (stated.length === 0 && !(intent === "talks" && project.links.kubecon_session))
           missing.push(intent);
         // "Link to the LocalAI talk?": the article links no session for it.
@@ -127,9 +133,18 @@ export class FactComposer {
           hedged = true;
         }
         for (const text of stated) sentences.push({ text, passage });
-        if (intent === "talks" && project.links.kubecon_session && ASKS_COUNT.test(u.text))
+        if (intent === "talks" && project.links.kubecon_session && countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
       }
+      // Two facts asked in one message ("when did it start and how many stars?") in one sentence.
+      if (attributes.length >= 2 && missing.length === 0 && sentences.length - before === 2) {
+        const second = sentences.pop() as FactSentence;
+        const first = sentences.at(-1) as FactSentence;
+        first.text = zh(L)
+          ? `${first.text.replace(/。$/, "")}；${second.text}`
+          : `${first.text.replace(/\.$/, "")}; ${second.text}`;
+      }
+      allMissing.push(...missing);
       if (missing.length > 0) {
         hedged = true;
         const what = missing.map((i) => UNSTATED[L][i]?.(project.name)).filter(Boolean);
@@ -159,7 +174,7 @@ export class FactComposer {
       if (wantsWhat) sentences.push({ text: project.summary[L], passage });
     }
     if (sentences.length === 0) return undefined;
-    return { sentences: dedupe(sentences), hedged };
+    return { sentences: dedupe(sentences), hedged, missing: allMissing };
   }
 
   /** "The article doesn't say X" for details the knowledge base never mentions, then what it does say. */
@@ -257,80 +272,5 @@ export class FactComposer {
     ];
     if (project.why) sentences.push({ text: whySentence(project, L), passage });
     return { sentences, hedged: false };
-  }
-
-  private event(u: Understanding): ComposedAnswer | undefined {
-    const L = u.language;
-    const sentences: FactSentence[] = [];
-    for (const e of this.kb.events) {
-      const passage = this.byId.get(`event:${e.id}:${L}`);
-      if (!passage) continue;
-      const facts = e.facts.map((f) => f[L]);
-      const picks = new Set<string>();
-      // When/where: the fact that places the event in time (a month or date). Scale: the one with
-      // the largest number (submissions outnumber talks).
-      if (u.intents.includes("event-when") || u.intents.includes("event-where")) {
-        const placed = facts.find((f) => MONTH.test(f)) ?? facts[0];
-        if (placed) picks.add(placed);
-      }
-      if (u.intents.includes("event-scale")) {
-        const biggest = [...facts].sort((a, b) => largestNumber(b) - largestNumber(a))[0];
-        if (biggest) picks.add(biggest);
-      }
-      for (const text of picks) sentences.push({ text, passage });
-    }
-    return sentences.length ? { sentences, hedged: false } : undefined;
-  }
-
-  private article(u: Understanding, what: "list" | "about"): ComposedAnswer | undefined {
-    const L = u.language;
-    const article = this.kb.articles[0];
-    if (what === "about" && CONCLUSION.test(u.text) && article) return this.conclusion(u, article.meta.id);
-    const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
-    if (!passage) return undefined;
-    const sentences = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
-    const [identity, translation, covers, mentions] = sentences;
-    const picks: string[] = [];
-    if (what === "list") picks.push(...[covers, mentions].filter((s): s is string => !!s));
-    else {
-      // Who translated it, or when exactly: the article's metadata names the author and publisher only.
-      if (/translat|翻译|译/.test(u.text) && /\bwho\b|谁/.test(u.text)) {
-        return {
-          sentences: [
-            { text: unstated(L, L === "zh" ? "译者是谁" : "who translated it"), passage },
-            ...(translation ? [{ text: translation, passage }] : []),
-          ],
-          hedged: true,
-        };
-      }
-      if (identity) picks.push(identity);
-      if (/translat|翻译|译|original|原文|english|英文|chinese|中文/i.test(u.text) && translation)
-        picks.push(translation);
-      if (covers && picks.length < 2) picks.push(covers);
-    }
-    return { sentences: picks.map((text) => ({ text, passage })), hedged: false };
-  }
-
-  /** The article's closing section: its first sentences, the ones holding the question's words first. */
-  private conclusion(u: Understanding, articleId: string): ComposedAnswer | undefined {
-    const last = this.closing(articleId);
-    if (last.length === 0) return undefined;
-    const sentences = last.flatMap((p) =>
-      p.text
-        .split(/(?<=[。！？.!?])\s*/u)
-        .filter((t) => t.trim().length > 0)
-        .map((text) => ({ text: text.trim(), passage: p })),
-    );
-    const words = u.content.known;
-    const holds = (t: string) => words.filter((w) => t.toLowerCase().includes(w)).length;
-    const ranked = words.length ? [...sentences].sort((a, b) => holds(b.text) - holds(a.text)) : sentences;
-    return { sentences: ranked.slice(0, 2), hedged: false };
-  }
-
-  /** The passages of an article's last section. */
-  closing(articleId: string): Passage[] {
-    const passages = this.kb.passages.filter((p) => p.kind === "article" && p.articleId === articleId);
-    const section = passages.at(-1)?.section;
-    return section === undefined ? [] : passages.filter((p) => p.section === section);
   }
 }

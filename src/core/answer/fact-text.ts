@@ -15,7 +15,10 @@ export interface ComposedAnswer {
   sentences: FactSentence[];
   /** The answer says the article doesn't state what was asked (and then what it does say). */
   hedged: boolean;
+  /** The facts asked for that the catalog doesn't hold. */
+  missing?: Intent[];
 }
+
 /** Which catalog facts answer an attribute intent, in the order an answer states them. */
 export const FACT_KEYS: Partial<Record<Intent, string[]>> = {
   stars: ["stars"],

@@ -65,9 +65,9 @@ export const CUES: [Intent, RegExp][] = [
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
     "talks",
-    /\btalks?\b|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|\blinks?\b|\burls?\b|演讲|会议|议程|分享|讲座|链接|闪电|日程/,
+    /\btalks?\b|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场/,
   ],
-  ["cncf", /\bcncf\b|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/],
+  ["cncf", /\bcncf\b(\s+status)?|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/],
   [
     "products",
     /\bproducts?\b|\bvendors?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,
@@ -83,7 +83,7 @@ export const CUES: [Intent, RegExp][] = [
 ];
 
 export const WHY =
-  /\bwhy\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
+  /\bwhy\b|\bhelps?\b|\buseful\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
 export const WHAT =
   /\bwhat(?:'s|s| is| are| does| do)\b|\bwhat\b.*\bfor\b|\bexplain\b|\bdescribe\b|\btell me about\b|\boverview\b|\bused for\b|\bpurpose\b|\bwtf is\b|\bwhats\b|\bintro(duce|duction)?\b|\bsummar(y|ize|ise)\b|是什么|是啥|是干|干嘛|干啥|做什么|干什么|用来|用于|介绍|有什么用|啥东西|说的是|讲的是|讲了什么|说了什么/;
 export const COMPARE =
@@ -168,7 +168,7 @@ export const ALL_CUES = [
 
 // Words left by segmentation that carry no content on their own.
 export const FILLER_ZH_WORDS = new Set([
-  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
     " ",
   ),
   ...stopwordsIso.zh,

@@ -205,7 +205,8 @@ export class QuestionService {
    */
   private withImplicitSubject(u: Understanding): Understanding {
     if (u.subjects.length > 0 || u.needsSubject || u.injection || ABOUT_ARTICLE.test(u.text)) return u;
-    if (!u.intents.some((i) => i === "why" || i === "what")) return u;
+    // Only why-questions: "what is the trend in cluster counts?" asks for a sentence, not a project.
+    if (!u.intents.includes("why")) return u;
     if (u.intents.some((i) => i === "recommend" || i === "article" || i === "list" || i.startsWith("event-")))
       return u;
     const { known, unknown } = u.content;

@@ -215,7 +215,13 @@ export class QuestionReader {
     // "Which projects does it cover?" lists the catalog; "which tools have no talks?" asks more.
     if (projectCount === 0 && LIST.test(text) && !CUES.some(([, re]) => re.test(text))) add("list");
     if (projectCount === 0 && ARTICLE.test(text) && !intents.includes("list")) add("article");
-    const attributeCues = CUES.filter(([, re]) => re.test(text)).map(([intent]) => intent);
+    // In the order the question asks them: "who made it, and how many stars?" answers who first.
+    const attributeCues = CUES.flatMap(([intent, re]) => {
+      const at = text.search(re);
+      return at < 0 ? [] : [{ intent, at }];
+    })
+      .sort((a, b) => a.at - b.at)
+      .map((c) => c.intent);
     // "talks" cues on an event question are about the event ("how many talks at KubeCon?").
     for (const intent of attributeCues) {
       if (intent === "talks" && projectCount === 0 && (intents.includes("event-scale") || link)) continue;

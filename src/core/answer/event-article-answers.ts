@@ -1,0 +1,107 @@
+import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
+import {
+  ASKS_LINK,
+  type ComposedAnswer,
+  type FactSentence,
+  largestNumber,
+  MONTH,
+  unstated,
+} from "./fact-text.js";
+import { CONCLUSION } from "./question-cues.js";
+import type { Understanding } from "./understand.js";
+
+const OTHERS = /\bother\b|\bbesides\b|\belse\b|\bapart from\b|其他|其它|另外|还提到|除了/;
+
+/** Answers about the event and about the article itself: when and where, its identity, its closing. */
+export class EventAndArticleAnswers {
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly byId: Map<string, Passage>,
+  ) {}
+
+  event(u: Understanding): ComposedAnswer | undefined {
+    const L = u.language;
+    const sentences: FactSentence[] = [];
+    for (const e of this.kb.events) {
+      const passage = this.byId.get(`event:${e.id}:${L}`);
+      if (!passage) continue;
+      const facts = e.facts.map((f) => f[L]);
+      const picks = new Set<string>();
+      // When/where: the fact that places the event in time (a month or date). Scale: the one with
+      // the largest number (submissions outnumber talks).
+      if (ASKS_LINK.test(u.text) || /\bpage\b|\bwebsite\b|\bsite\b|官网|网站/.test(u.text)) {
+        const page = passage.text.split(/(?<=[。.])\s*/u).find((t) => /https?:\/\//.test(t));
+        if (page) picks.add(page);
+      }
+      if (u.intents.includes("event-when") || u.intents.includes("event-where")) {
+        const placed = facts.find((f) => MONTH.test(f)) ?? facts[0];
+        if (placed) picks.add(placed);
+      }
+      if (u.intents.includes("event-scale")) {
+        const biggest = [...facts].sort((a, b) => largestNumber(b) - largestNumber(a))[0];
+        if (biggest) picks.add(biggest);
+      }
+      for (const text of picks) sentences.push({ text, passage });
+    }
+    return sentences.length ? { sentences, hedged: false } : undefined;
+  }
+
+  article(u: Understanding, what: "list" | "about"): ComposedAnswer | undefined {
+    const L = u.language;
+    const article = this.kb.articles[0];
+    if (what === "about" && CONCLUSION.test(u.text) && article) return this.conclusion(u, article.meta.id);
+    const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
+    if (!passage) return undefined;
+    const sentences = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
+    const [identity, translation, covers, mentions] = sentences;
+    const picks: string[] = [];
+    // "Besides the five, what else does it mention?" wants the others first.
+    if (what === "list")
+      picks.push(
+        ...(OTHERS.test(u.text) ? [mentions, covers] : [covers, mentions]).filter((s): s is string => !!s),
+      );
+    else {
+      // Who translated it, or when exactly: the article's metadata names the author and publisher only.
+      if (/translat|翻译|译/.test(u.text) && /\bwho\b|谁/.test(u.text)) {
+        return {
+          sentences: [
+            { text: unstated(L, L === "zh" ? "译者是谁" : "who translated it"), passage },
+            ...(translation ? [{ text: translation, passage }] : []),
+          ],
+          hedged: true,
+        };
+      }
+      if (identity) picks.push(identity);
+      if (/translat|翻译|译|original|原文|english|英文|chinese|中文/i.test(u.text) && translation)
+        picks.push(translation);
+      if (covers && picks.length < 2) picks.push(covers);
+    }
+    return { sentences: picks.map((text) => ({ text, passage })), hedged: false };
+  }
+
+  /** The article's closing section: its first sentences, the ones holding the question's words first. */
+  private conclusion(u: Understanding, articleId: string): ComposedAnswer | undefined {
+    const last = this.closing(articleId);
+    if (last.length === 0) return undefined;
+    const sentences = last.flatMap((p) =>
+      p.text
+        .split(/(?<=[。！？.!?])\s*/u)
+        .filter((t) => t.trim().length > 0)
+        .map((text) => ({ text: text.trim(), passage: p })),
+    );
+    // "At the very end" wants the closing sentences; a conclusion, the opening ones.
+    const picked = /\bend\b|最后|结尾/.test(u.text) ? sentences.slice(-2) : sentences.slice(0, 2);
+    const section = last[0]?.section ?? "";
+    const L = u.language;
+    const lead =
+      L === "zh" ? `文章的结尾一节是“${section}”：` : `The article closes with the section “${section}”:`;
+    return { sentences: [{ text: lead, passage: last[0] as Passage }, ...picked], hedged: false };
+  }
+
+  /** The passages of an article's last section. */
+  closing(articleId: string): Passage[] {
+    const passages = this.kb.passages.filter((p) => p.kind === "article" && p.articleId === articleId);
+    const section = passages.at(-1)?.section;
+    return section === undefined ? [] : passages.filter((p) => p.section === section);
+  }
+}
