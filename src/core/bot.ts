@@ -8,7 +8,7 @@ import { type Command, type CommandSpec, describeCommand, parsePositional } from
 import { buildCommandList } from "./commands/index.js";
 import { commandLanguage } from "./commands/language.js";
 import { type ErrorCode, errorCode, UserError } from "./errors.js";
-import { answerOutcome } from "./insight/answer-record.js";
+import { type AnswerRecord, answerOutcome, type TimeRange } from "./insight/answer-record.js";
 import type { AnswerRecorder } from "./insight/answer-recorder.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { SearchIndex } from "./knowledge/search-index.js";
@@ -152,6 +152,11 @@ export class Bot {
     feedback: Pick<Feedback, "platform" | "userId" | "reason"> & { answerId: string },
   ): Promise<void> {
     await this.recorder?.feedback(feedback);
+  }
+
+  /** Answer records over a period (for the playground's report); undefined when recording is off. */
+  async answerRecords(range: TimeRange): Promise<AnswerRecord[] | undefined> {
+    return this.recorder?.list(range);
   }
 
   /** Requests being answered right now. */

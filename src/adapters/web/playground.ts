@@ -10,6 +10,7 @@ import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./
 import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
 import { ReplyLedger } from "./reply-ledger.js";
+import { mountReport } from "./report-page.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
 
@@ -159,6 +160,8 @@ export function mountPlayground(
     }
     return true;
   };
+
+  mountReport(http, bot, admit);
 
   /** `admit` plus the checks of a state-changing request. */
   const admitPost = (req: IncomingMessage, res: ServerResponse): boolean => {

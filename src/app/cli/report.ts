@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { AnswerLog } from "../../core/insight/answer-record.js";
+import { parseWhen } from "../../core/insight/period.js";
 import { buildReport } from "../../core/insight/report.js";
 import { reportMarkdown } from "../../core/insight/report-markdown.js";
 import { createAnswerLog } from "../../stores/answer-log.js";
@@ -7,15 +8,10 @@ import { connectRedis } from "../../stores/redis-stores.js";
 import type { Config } from "../config.js";
 import { type CliIo, UsageError } from "./io.js";
 
-/** A --since/--until value: an ISO date or time, or a duration back from now (30m, 12h, 7d). */
-export function parseWhen(value: string, now: number): number {
-  const ago = /^(\d+)([mhdw])$/.exec(value.trim());
-  if (ago) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[ago[2] as "m" | "h" | "d" | "w"];
-    return now - Number(ago[1]) * unit;
-  }
-  const at = Date.parse(value);
-  if (Number.isNaN(at))
+/** A --since/--until value, or a usage error naming it. */
+function when(value: string, now: number): number {
+  const at = parseWhen(value, now);
+  if (at === undefined)
     throw new UsageError(`Not a date, time or duration: "${value}" (e.g. 2026-01-31, 7d, 12h).`);
   return at;
 }
@@ -39,8 +35,8 @@ export async function report(
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive whole number.");
   const range = {
-    ...(values.since ? { since: parseWhen(values.since, now) } : {}),
-    ...(values.until ? { until: parseWhen(values.until, now) } : {}),
+    ...(values.since ? { since: when(values.since, now) } : {}),
+    ...(values.until ? { until: when(values.until, now) } : {}),
   };
   if (config.answerLog.mode === "off") {
     io.stderr.write("spotlight: answers are not recorded (ANSWER_LOG=off); the report is empty.\n");

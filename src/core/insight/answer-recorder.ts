@@ -2,7 +2,13 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { AskResult, QuestionService } from "../answer/question-service.js";
 import type { Logger } from "../logger.js";
 import type { QuestionRequest } from "../types.js";
-import { type AnswerLog, answerOutcome, type FeedbackEvent } from "./answer-record.js";
+import {
+  type AnswerLog,
+  type AnswerRecord,
+  answerOutcome,
+  type FeedbackEvent,
+  type TimeRange,
+} from "./answer-record.js";
 
 /** A question the bot asked its question service while answering one request. */
 export interface AskedQuestion {
@@ -107,6 +113,11 @@ export class AnswerRecorder {
       this.failed(error, "answer");
       return undefined;
     }
+  }
+
+  /** The records kept over a period, with their feedback. */
+  list(range: TimeRange): Promise<AnswerRecord[]> {
+    return this.log.list(range);
   }
 
   /** Ties a 👍/👎, or a 👎's reason, to its record. */
