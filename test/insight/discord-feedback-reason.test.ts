@@ -1,6 +1,7 @@
 /** A 👎 on Discord, through real discord.js against the fake Discord: record id, modal, reason. */
 import type { APIMessage } from "discord.js";
 import { afterEach, expect, it } from "vitest";
+import { fromApi } from "../../src/adapters/discord/http-interactions.js";
 import { Bot } from "../../src/core/bot.js";
 import { contractRecorder } from "../contract/contract.js";
 import { type Harness, startHarness } from "../e2e/discord-harness.js";
@@ -49,4 +50,25 @@ it("a 👎 opens a modal for a reason, and both land on the answer's record", as
   await expect
     .poll(async () => (await answerLog.list())[0]?.feedback)
     .toMatchObject([{ value: "down", reason: "Cloudflare is missing", platform: "discord" }]);
+});
+
+it("reads a reason modal's submission from the HTTP interactions endpoint the same way", () => {
+  const incoming = fromApi({
+    id: "1",
+    token: "t",
+    type: 5,
+    user: { id: "42" },
+    channel_id: "7",
+    data: {
+      custom_id: "fbr:abcdefghijkl",
+      components: [{ components: [{ custom_id: "reason", value: "Cloudflare is missing" }] }],
+    },
+  });
+  expect(incoming).toEqual({
+    kind: "modal",
+    id: "1",
+    customId: "fbr:abcdefghijkl",
+    userId: "42",
+    fields: { reason: "Cloudflare is missing" },
+  });
 });
