@@ -140,6 +140,47 @@ describe("facts first", () => {
   });
 });
 
+describe("more kinds of question", () => {
+  it("further reading gives the article's links for the project", async () => {
+    const reply = await ask("any blog post about kairos linked from the article?");
+    expect(firstSentence(reply.text)).toMatch(
+      /Further reading on Kairos: .*https:\/\/www\.spectrocloud\.com\//,
+    );
+  });
+
+  it("two facts asked together share the first sentence, in the order asked", async () => {
+    const reply = await ask("vCluster 谁做的？多少星？");
+    expect(firstSentence(reply.text)).toMatch(/Loft Labs.*8,000/);
+  });
+
+  it("a why-question that names no project but fits one is about it", async () => {
+    const reply = await ask("为什么要在集群里本地跑 AI 推理，不直接丢给云？");
+    expect(reply.mode).toBe("extractive");
+    expect(reply.text).toMatch(/LocalAI/);
+    expect(reply.text).toMatch(/隐私|边缘/);
+  });
+
+  it("questions across the catalog filter it", async () => {
+    expect((await ask("这五个项目里哪个是 CNCF 沙箱项目？")).text).toMatch(/Kairos/);
+    expect((await ask("which of the five featured projects gets no talks at all?")).text).toMatch(/LocalAI/);
+    expect((await ask("besides the five main ones, what other tools get mentioned?")).text).toMatch(
+      /^It also mentions K8sGPT, Velero/,
+    );
+  });
+
+  it("the article's closing section answers for its conclusion", async () => {
+    const reply = await ask("tl;dr of the article's conclusion?");
+    expect(firstSentence(reply.text)).toMatch(/closes with the section “拥抱多样性”/);
+  });
+
+  it("a company the catalog names points at its project", async () => {
+    expect((await ask("what does Loft Labs make?")).text).toMatch(/vCluster/);
+    const ceo = await ask("who's the CEO of Loft Labs?");
+    expect(ceo.hedged).toBe(true);
+    expect(firstSentence(ceo.text)).toMatch(/doesn't say anything about “ceo” for Loft Labs/);
+  });
+});
+
 describe("honest about what the article doesn't say", () => {
   it.each([
     ["what's vCluster's pricing?", /doesn't say anything about “pricing” for vCluster/],

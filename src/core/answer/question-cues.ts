@@ -116,7 +116,7 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*)\b|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*|visas?|hotels?|tickets?)\b|签证|酒店|门票|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
@@ -168,14 +168,19 @@ export const ALL_CUES = [
 
 // Words left by segmentation that carry no content on their own.
 export const FILLER_ZH_WORDS = new Set([
-  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 跑 直接 丢 丢给 放 拿 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
     " ",
   ),
   ...stopwordsIso.zh,
 ]);
 
 /** The Latin/number concepts and Chinese words of a question that carry its content. */
-export function contentConcepts(question: string, isName: (word: string) => boolean): string[] {
+export function contentConcepts(
+  question: string,
+  isName: (word: string) => boolean,
+  /** The knowledge base's own vocabulary (glossary words): never filler, whatever a stop-word list says. */
+  isDomain: (word: string) => boolean = () => false,
+): string[] {
   let rest = normalizeText(question).replace(SESSION_LINK, " ");
   for (const re of ALL_CUES) rest = rest.replace(re, " ");
   // Contractions ("i'm", "what's") are function words.
@@ -185,10 +190,10 @@ export function contentConcepts(question: string, isName: (word: string) => bool
   // A detail word ("room", "number") is content even where a stop-word list says otherwise.
   const details = new Set(tokenize((question.normalize("NFKC").match(DETAIL) ?? []).join(" ")));
   const latin = tokenize(words.join(" ")).filter(
-    (t) => (details.has(t) || !FILLER_EN.has(t)) && !isName(t) && t.length > 1,
+    (t) => (details.has(t) || isDomain(t) || !FILLER_EN.has(t)) && !isName(t) && t.length > 1,
   );
   const chinese = chineseWords(rest.replace(FILLER_ZH, " ")).filter(
-    (w) => !isName(w) && !FILLER_ZH_WORDS.has(w),
+    (w) => !isName(w) && (isDomain(w) || !FILLER_ZH_WORDS.has(w)),
   );
   return [...new Set([...latin, ...chinese])];
 }

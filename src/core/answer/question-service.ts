@@ -145,6 +145,12 @@ export class QuestionService {
     )
       return true;
     if (retrieval.hits.length === 0) return false;
+    // With no subject, a detail the knowledge base never mentions (a visa, a hotel) is the topic.
+    const never = (d: string) =>
+      /\p{Script=Han}/u.test(d)
+        ? !this.index.knowsConcept(d)
+        : tokenize(d).every((t) => !this.index.knowsConcept(t));
+    if (u.details.some(never)) return false;
     const { known, unknown } = u.content;
     // A question about what the article says ("where does Red Hat come up in the article?") is on
     // topic when any of its words is the article's.

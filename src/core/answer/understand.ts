@@ -84,6 +84,7 @@ export class QuestionReader {
   private readonly detectEvents: (text: string) => string[];
   private readonly nameTokens: Set<string>;
   private readonly sessionOwners: Map<string, string>;
+  private readonly domain: Set<string>;
   /** Names the catalog states as facts (users, contributors, creators, products) -> which project and fact. */
   private readonly entities: { name: string; re: RegExp; projectId: string; intent: Intent }[];
 
@@ -105,8 +106,10 @@ export class QuestionReader {
       [
         ...[...kb.projects, ...kb.events].flatMap((p) => [p.name, p.id, ...p.aliases]),
         ...entityNames,
-      ].flatMap((n) => [...tokenize(n), n.toLowerCase()]),
+        // A Chinese alias is a name as a whole: its character pairs ("集群" in "虚拟集群") are words.
+      ].flatMap((n) => (/\p{Script=Han}/u.test(n) ? [n.toLowerCase()] : [...tokenize(n), n.toLowerCase()])),
     );
+    this.domain = new Set(kb.glossary.flatMap((g) => [...g.en.flatMap((w) => tokenize(w)), ...g.zh]));
     const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     this.entities = kb.projects.flatMap((p) => {
       const f = p.facts;
@@ -246,7 +249,7 @@ export class QuestionReader {
       this.nameTokens.has(w) ||
       typos.has(w) ||
       (/^[a-z0-9-]{5,}$/.test(w) && this.matcher.mentionedIn(w).length > 0);
-    const concepts = contentConcepts(question, isName);
+    const concepts = contentConcepts(question, isName, (w) => this.domain.has(w));
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
