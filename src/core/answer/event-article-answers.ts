@@ -71,6 +71,23 @@ export class EventAndArticleAnswers {
           hedged: true,
         };
       }
+      // "The exact publication date": the article's metadata doesn't give it.
+      if (u.details.length > 0) {
+        const asked = u.details.map((d) => `“${d}”`).join(L === "zh" ? "、" : ", ");
+        return {
+          sentences: [
+            {
+              text:
+                L === "zh"
+                  ? `文章本身没有说明${asked}。关于这篇文章：`
+                  : `The article doesn't state its ${asked}. About the article:`,
+              passage,
+            },
+            ...(identity ? [{ text: identity, passage }] : []),
+          ],
+          hedged: true,
+        };
+      }
       if (identity) picks.push(identity);
       if (/translat|翻译|译|original|原文|english|英文|chinese|中文/i.test(u.text) && translation)
         picks.push(translation);

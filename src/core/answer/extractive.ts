@@ -162,7 +162,11 @@ export class ExtractiveAnswerer implements Answerer {
     // "The article doesn't say who contributes to Kairos" is wrong when the article does say what
     // its contributors build: a missing catalog fact yields to a sentence that holds the question's words.
     // Not for a number or a date the catalog lacks: a sentence without it can't answer.
-    const numeric = (composed.missing ?? []).some((i) => i === "age" || i === "stars" || i === "cncf");
+    // Only for facts an article sentence can hold in other words (what contributors build), never
+    // for a number, a date or a name the catalog lacks.
+    const numeric = (composed.missing ?? []).some(
+      (i) => !["contributors", "products", "maintenance"].includes(i),
+    );
     if (composed.hedged && !numeric && u.content.known.length > 0) {
       const best = this.extractSentences(input)[0];
       const tokens = new Set(best ? tokenize(best.text) : []);
@@ -218,6 +222,8 @@ export class ExtractiveAnswerer implements Answerer {
     const ids = projectSubjects(u);
     const tokens = new Set(tokenize(best.text));
     const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));
+    // Half of everything the question asks about, unknown words included ("hypervisor", "KVM").
+    if (held.length * 2 < u.content.known.length + u.content.unknown.length) return false;
     const about =
       best.passage.projectIds.some((id) => ids.includes(id)) &&
       this.index.matcher.mentionedIn(best.text).every((id) => ids.includes(id));

@@ -132,6 +132,11 @@ export class FactComposer {
           });
           hedged = true;
         }
+        // "How many contributors?" when the article names some but gives no number.
+        if (countFirst && stated.length > 0 && ["contributors", "users", "maintenance"].includes(intent)) {
+          sentences.push({ text: unstated(L, L === "zh" ? "具体数量" : "how many there are"), passage });
+          hedged = true;
+        }
         for (const text of stated) sentences.push({ text, passage });
         if (intent === "talks" && project.links.kubecon_session && countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });

@@ -52,11 +52,11 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
   ],
   [
     "creator",
-    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\bcompany behind\b|\bwho'?s behind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织)(做|开发|创建|搞|推出|出品|弄)|出品|由谁|谁家|背后/,
+    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\b(company|team|org\w*|vendor|who|who's|whos)\b.{0,12}\bbehind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织)(做|开发|创建|搞|推出|出品|弄)|出品|由谁|谁家|背后/,
   ],
   [
     "users",
@@ -70,7 +70,7 @@ export const CUES: [Intent, RegExp][] = [
   ["cncf", /\bcncf\b(\s+status)?|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/],
   [
     "products",
-    /\bproducts?\b|\bvendors?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,
+    /\bproducts?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,
   ],
   [
     "maintenance",
@@ -116,13 +116,17 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*|visas?|hotels?|tickets?)\b|签证|酒店|门票|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact\w*|precise\w*|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second)\b|速度|每秒|吞吐|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
 /** The article's conclusion or closing ("tl;dr", "at the very end", 结论). */
 export const CONCLUSION =
   /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)/i;
+
+/** Travel and logistics around an event: not what the article is about. */
+export const TRAVEL =
+  /\bvisas?\b|\bhotels?\b|\bflights?\b|\brestaurants?\b|\beat\b|\bfood\b|\bairport\b|\bpubs?\b|\bbars?\b|\bbeers?\b|\bdrinks?\b|\bnightlife\b|\bsightseeing\b|签证|酒吧|景点|酒店|住宿|机票|航班|餐厅|美食|吃/;
 
 // "Which of the five…", "这五个项目里哪个…": a question across the catalog, not a follow-up.
 export const WHICH_OF_CATALOG =
@@ -168,7 +172,7 @@ export const ALL_CUES = [
 
 // Words left by segmentation that carry no content on their own.
 export const FILLER_ZH_WORDS = new Set([
-  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 跑 直接 丢 丢给 放 拿 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
+  ..."用 要 好 有 能 会 在 做 想 让 给 跟 被 把 很 多 少 说 看 去 来 上 下 里 的是 很多 好几 几个 好多 一个 哪 里面 时候 现在 今天 具体 到底 觉得 认为 做了 搞 出来 办 弄 叫 讲 聊 谈 看看 听说 了解 是不是 有没有 能否 应该 需要 可能 大概 好像 据说 最近 突然 以后 东西 事情 方面 之类 上有 今年 明年 去年 本次 这次 跑 直接 丢 丢给 放 拿 这种 那种 某些 给个 一些 哪家 公司 项目 工具 文章 说说 呗 啦".split(
     " ",
   ),
   ...stopwordsIso.zh,
@@ -196,4 +200,20 @@ export function contentConcepts(
     (w) => !isName(w) && (isDomain(w) || !FILLER_ZH_WORDS.has(w)),
   );
   return [...new Set([...latin, ...chinese])];
+}
+
+/**
+ * Capitalised names the knowledge base doesn't know ("AWS re:Invent", "Ubuntu", "KVM"): content
+ * even where a stop-word list or the tokenizer would drop them, and, about a covered subject, a
+ * detail asked for. A question's first word is capitalised anyway and is left out.
+ */
+export function unknownProperNouns(question: string, isKnown: (word: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const m of question.matchAll(/(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)/g)) {
+    const word = (m[1] as string).toLowerCase();
+    const tokens = tokenize(word);
+    if (tokens.length === 0 || isKnown(word) || tokens.some(isKnown)) continue;
+    out.push(m[1] as string);
+  }
+  return out;
 }

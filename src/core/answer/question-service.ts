@@ -7,11 +7,15 @@ import type { Answerer } from "./answerer.js";
 import { FactComposer } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
+import { TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
 /** Below this share of the question's content found in the top passages, the knowledge base does not cover it. */
 export const MIN_COVERAGE = 0.5;
+/** How many unknown words, with no known one, make a question about something the article doesn't say. */
+const UNKNOWN_ONLY_MIN = 2;
+
 const ABOUT_ARTICLE = /\b(the|this) (article|piece|post)\b|文章|这篇/;
 
 /** Passages retrieved per question unless configured otherwise (RETRIEVAL_K). */
@@ -137,6 +141,8 @@ export class QuestionService {
    * words is on topic, whatever filler surrounds it.
    */
   private onTopic(u: Understanding, retrieval: SearchResult, recommended: string | undefined): boolean {
+    // Travel and logistics around the event (a visa, a pub near the venue) are not the article's.
+    if (TRAVEL.test(u.text) && projectSubjects(u).length === 0) return false;
     if (u.subjects.length > 0 || recommended) return true;
     if (
       u.intents.some(
@@ -242,7 +248,9 @@ export class QuestionService {
     const all = [...u.content.known, ...u.content.unknown];
     const unknown = all.filter((c) => !this.index.knowsAbout(c, ids));
     const known = all.filter((c) => !unknown.includes(c));
-    if (unknown.length === 0 || unknown.length < known.length) return [];
+    // Ordinary words the article doesn't use ("spin up", "互相") are not a detail asked for: only a
+    // question made of nothing but such words is.
+    if (unknown.length === 0 || known.length > 0 || unknown.length < UNKNOWN_ONLY_MIN) return [];
     // The user's own words for the unknown concepts, as they wrote them.
     const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
     const surface = new Set<string>();

@@ -24,6 +24,8 @@ import {
   SUPERLATIVE,
   SUPERLATIVE_AGE,
   SUPERLATIVE_MIN,
+  TRAVEL,
+  unknownProperNouns,
   WHAT,
   WHICH_OF_CATALOG,
   WHY,
@@ -189,6 +191,18 @@ export class QuestionReader {
     }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
     const eventish = events.length > 0 || EVENT_WORDS.test(text);
+    // Every word of an alias, in any order ("which venue in London is KubeCon at?"), names it too.
+    if (events.length === 0 && eventish)
+      for (const e of this.kb.events)
+        if (
+          e.aliases.some((a) =>
+            a
+              .toLowerCase()
+              .split(/\s+/)
+              .every((w) => text.includes(w)),
+          )
+        )
+          events.push(e.id);
     const weakEvent = events.length === 0 && eventish;
     for (const id of events) subjects.push({ kind: "event", id });
 
@@ -253,19 +267,9 @@ export class QuestionReader {
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
-    // Capitalised names the knowledge base doesn't know ("AWS re:Invent", "Istio") are content too,
-    // even where a stop-word list or the tokenizer would drop them.
-    for (const m of question.matchAll(/(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)/g)) {
-      const word = (m[1] as string).toLowerCase();
-      const tokens = tokenize(word);
-      if (
-        tokens.length === 0 ||
-        isName(word) ||
-        tokens.some((t) => isName(t) || this.knows(t) || concepts.includes(t))
-      )
-        continue;
-      if (!unknown.includes(word)) unknown.push(word);
-    }
+    const properNouns = unknownProperNouns(question, (w) => isName(w) || this.knows(w));
+    for (const word of properNouns.map((n) => n.toLowerCase()))
+      if (!unknown.includes(word) && !tokenize(word).some((t) => concepts.includes(t))) unknown.push(word);
     // A who-question about a project with no other cue asks who made it ("who's behind vCluster?"),
     // unless it asks about someone the article never mentions ("who's the CEO of…").
     if (
@@ -277,9 +281,14 @@ export class QuestionReader {
       intents.unshift("creator");
     // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
     // America", "visa"), is some other edition or another topic: no subject.
-    if (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) {
+    // Travel around an event (a visa, a hotel, food) is not the event.
+    if (
+      (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) ||
+      (projectCount === 0 && TRAVEL.test(text))
+    ) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
+      for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
     }
 
     const wantsAttribute = intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "why" || i === "what");
@@ -315,7 +324,14 @@ export class QuestionReader {
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
       subjectsFromContext,
       injection: looksLikeInjection(question),
-      details: [...new Set((question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()))],
+      details: [
+        ...new Map(
+          [
+            ...(question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()),
+            ...(projectCount > 0 || events.length > 0 ? properNouns : []),
+          ].map((d) => [d.toLowerCase(), d]),
+        ).values(),
+      ],
       content: { known, unknown },
     };
   }
