@@ -7,6 +7,34 @@ import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import { CONCLUSION } from "./question-cues.js";
 
+/** The knowledge base's sentences that hold a phrase the question quotes, article passages first. */
+export function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
+  const out: FactSentence[] = [];
+  // Spacing differs between a pasted phrase and the article ("K8s管理" vs "K8s 管理").
+  const squash = (t: string) => t.toLowerCase().replace(/\s+/g, "");
+  const ordered = [...kb.passages].sort(
+    (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
+  );
+  for (const q of u.quotes) {
+    const needle = squash(q);
+    for (const p of ordered) {
+      if (!squash(p.text).includes(needle)) continue;
+      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => squash(s).includes(needle));
+      if (!sentence) continue;
+      // Say which project the sentence is about when it doesn't ("它提供了…").
+      const owner = kb.projects.find((x) => x.id === p.projectIds[0]);
+      const text = sentence.replace(/^\s*[-*]\s+/, "").trim();
+      const named = owner
+        ? [owner.name, ...owner.aliases].some((n) => squash(text).includes(squash(n)))
+        : true;
+      const sep = /\p{Script=Han}/u.test(text) ? "：" : ": ";
+      out.push({ text: owner && !named ? `${owner.name}${sep}${text}` : text, passage: p });
+      break;
+    }
+  }
+  return out;
+}
+
 /** Asked how mature a project is, not only how old. */
 const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
 
@@ -68,10 +96,15 @@ export class FactComposer {
       if (ranked[0]) push(`catalog:${ranked[0].project.id}:${L}`);
     }
     if (recommended) push(`catalog:${recommended}:${L}`);
+    for (const q of quotes(u, this.kb)) if (!out.includes(q.passage)) out.push(q.passage);
     return out;
   }
 
   compose(u: Understanding, options: { recommended?: string } = {}): ComposedAnswer | undefined {
+    // A quoted phrase of the article ("文中的“网络超级工具”指的是哪个项目？") is answered by its sentence.
+    const quoted = quotes(u, this.kb);
+    if (quoted.length > 0 && !u.intents.some((i) => ATTRIBUTE_INTENTS.has(i)))
+      return { sentences: quoted.slice(0, 2), hedged: false };
     const L = u.language;
     const ids = projectSubjects(u);
     if (u.intents.includes("reverse-link")) return this.reverseLink(u);
@@ -99,7 +132,7 @@ export class FactComposer {
       const missing: Intent[] = [];
       const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
       const before = sentences.length;
-      for (const intent of attributes.slice(0, 2)) {
+      for (const intent of attributes.slice(0, 3)) {
         // A talks question wants the session and its link first, then how many talks there are.
         if (intent === "talks" && project.links.kubecon_session && !countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });

@@ -4,7 +4,7 @@ import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
-import { FactComposer } from "./fact-answers.js";
+import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
 import { TRAVEL } from "./question-cues.js";
@@ -143,7 +143,14 @@ export class QuestionService {
   private onTopic(u: Understanding, retrieval: SearchResult, recommended: string | undefined): boolean {
     // Travel and logistics around the event (a visa, a pub near the venue) are not the article's.
     if (TRAVEL.test(u.text) && projectSubjects(u).length === 0) return false;
-    if (u.subjects.length > 0 || recommended) return true;
+    // A question with no subject about things the knowledge base has never heard of (Argo CD,
+    // "Cilium or Calico") is about them, unless it mostly asks what the article says.
+    const unheardOf =
+      u.subjects.length === 0 &&
+      u.unknownNames.length > 0 &&
+      !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
+    if (unheardOf) return false;
+    if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
       u.intents.some(
         (i) => ["superlative", "list", "article", "reverse-link"].includes(i) || i.startsWith("event-"),

@@ -3,6 +3,7 @@ import { createProjectDetector } from "../knowledge/knowledge-base.js";
 import { editDistance, type ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
+import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
 import {
   ARTICLE,
   ATTRIBUTE_INTENTS,
@@ -18,6 +19,7 @@ import {
   EVENT_WORDS,
   type Intent,
   LIST,
+  quotedPhrases,
   RECOMMEND,
   REFERS_BACK,
   SESSION_LINK,
@@ -61,6 +63,10 @@ export interface Understanding {
   entities: string[];
   /** "Which of the five…": a question across the catalog rather than about one project. */
   acrossCatalog: boolean;
+  /** Capitalised names the knowledge base doesn't know (Crossplane, Ubuntu, AWS). */
+  unknownNames: string[];
+  /** Phrases the question quotes (“网络超级工具”): they point at the sentence that holds them. */
+  quotes: string[];
   injection: boolean;
   /** Words asking for a specific detail (price, license, version, room, speakers, install steps…). */
   details: string[];
@@ -88,7 +94,7 @@ export class QuestionReader {
   private readonly sessionOwners: Map<string, string>;
   private readonly domain: Set<string>;
   /** Names the catalog states as facts (users, contributors, creators, products) -> which project and fact. */
-  private readonly entities: { name: string; re: RegExp; projectId: string; intent: Intent }[];
+  private readonly entities: CatalogEntity[];
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -112,23 +118,7 @@ export class QuestionReader {
       ].flatMap((n) => (/\p{Script=Han}/u.test(n) ? [n.toLowerCase()] : [...tokenize(n), n.toLowerCase()])),
     );
     this.domain = new Set(kb.glossary.flatMap((g) => [...g.en.flatMap((w) => tokenize(w)), ...g.zh]));
-    const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    this.entities = kb.projects.flatMap((p) => {
-      const f = p.facts;
-      const of = (names: string[] | undefined, intent: Intent) =>
-        (names ?? []).map((name) => ({
-          name,
-          re: new RegExp(`(?<![a-z0-9])${escapeRegExp(name.toLowerCase())}(?![a-z0-9])`, "u"),
-          projectId: p.id,
-          intent,
-        }));
-      return [
-        ...of(f.users, "users"),
-        ...of(f.contributors, "contributors"),
-        ...of(f.creator ? [f.creator] : [], "creator"),
-        ...of(f.products, "products"),
-      ];
-    });
+    this.entities = catalogEntities(kb.projects);
     this.sessionOwners = new Map(
       kb.projects.flatMap((p) =>
         p.links.kubecon_session ? [[sessionKey(p.links.kubecon_session.url), p.id]] : [],
@@ -168,7 +158,11 @@ export class QuestionReader {
         /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么|做了什么|开发了什么|\b(make|makes|made|build|builds|built|create|creates|created|develop|develops|developed|contribute|contributes)\b/.test(
           text,
         );
-      const hits = asksRelation ? this.entities.filter((e) => e.re.test(text)) : [];
+      // A detail of a product the catalog names ("how much is Palette?") is about that product's project.
+      const productDetail = DETAIL_ONCE.test(question);
+      const hits = this.entities.filter(
+        (e) => e.re.test(text) && (asksRelation || (productDetail && e.intent === "products")),
+      );
       for (const hit of hits) if (!named.includes(hit.projectId)) named.push(hit.projectId);
       entityIntents = hits.map((h) => h.intent);
     }
@@ -223,6 +217,7 @@ export class QuestionReader {
       if (
         intents.length === 0 &&
         events.length > 0 &&
+        !WHY.test(text) &&
         !ARTICLE.test(text) &&
         !CUES.some(([, re]) => re.test(text)) &&
         !LIST.test(text)
@@ -289,6 +284,9 @@ export class QuestionReader {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
       for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
+    } else if (weakEvent && unknown.length === 0 && projectCount === 0) {
+      // "大会官网是哪个？": with nothing else asked, the conference is the one the article is about.
+      for (const e of this.kb.events) subjects.push({ kind: "event", id: e.id });
     }
 
     const wantsAttribute = intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "why" || i === "what");
@@ -322,6 +320,9 @@ export class QuestionReader {
       viaEntity: entityIntents.length > 0,
       entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
+      unknownNames: properNouns,
+      // Quoted phrases long enough to point at one sentence (a number like "35+" does too).
+      quotes: quotedPhrases(question),
       subjectsFromContext,
       injection: looksLikeInjection(question),
       details: [
