@@ -35,6 +35,11 @@ Commands:
   reload [--url URL]            Reload the knowledge base of a running server (data/ re-read, no
                                 restart); needs ADMIN_TOKEN as the server has it. Sending the
                                 server's process SIGHUP does the same.
+  report [--since WHEN] [--until WHEN] [--json] [--limit N]
+                                What people asked and how it went, from the answer log: top
+                                questions, declined and hedged ones grouped by similarity, answers
+                                rated 👎 with their sources, fallbacks by reason. WHEN is a date
+                                (2026-01-31), a time, or a duration back from now (12h, 7d).
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -77,6 +82,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await (await import("./cli/reload.js")).reloadCommand(rest, config, io);
       case "slack-manifest":
         return await (await import("./cli/slack-manifest.js")).slackManifest(rest, config, io);
+      case "report":
+        return await (await import("./cli/report.js")).report(rest, config, io);
       case "discord-register":
         return await (await import("./cli/discord-register.js")).discordRegister(rest, config, io);
       default:

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { DiscordInteractionsSettings, DiscordSettings } from "../adapters/discord/settings.js";
 import type { SlackSettings } from "../adapters/slack/settings.js";
 import { ConfigError } from "../core/errors.js";
+import type { AnswerLogSettings } from "../core/insight/answer-record.js";
 import type { LlmOptions } from "../llm/llm-setup.js";
 
 export { ConfigError } from "../core/errors.js";
@@ -52,6 +53,12 @@ const envSchema = z.object({
   PLAYGROUND: withDefault(z.enum(["auto", "on", "off"]), "auto"),
   PLAYGROUND_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
   ADMIN_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
+  // What is kept of each free question (see README, "What Spotlight keeps").
+  ANSWER_LOG: withDefault(z.enum(["on", "redacted", "off"]), "on"),
+  ANSWER_LOG_DIR: withDefault(z.string(), ".spotlight"),
+  ANSWER_LOG_MAX_RECORDS: withDefault(int(100, 10_000_000), 10_000),
+  ANSWER_LOG_RETENTION_DAYS: withDefault(int(1, 3650), 30),
+  ANSWER_LOG_SALT: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -127,6 +134,8 @@ export interface Config {
   playground: { enabled: boolean; token?: string };
   /** Guards admin actions (POST /admin/reload, `spotlight reload`); they are off without it. */
   adminToken?: string;
+  /** The record kept of every free question, and where (Redis with REDIS_URL, else a local file). */
+  answerLog: AnswerLogSettings;
   llm?: LlmConfig;
   slack?: SlackConfig;
   /**
@@ -172,6 +181,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     playground: { enabled: false },
+    answerLog: {
+      mode: e.ANSWER_LOG,
+      dir: path.resolve(e.ANSWER_LOG_DIR),
+      maxRecords: e.ANSWER_LOG_MAX_RECORDS,
+      retentionMs: e.ANSWER_LOG_RETENTION_DAYS * 86_400_000,
+      ...(e.ANSWER_LOG_SALT ? { salt: e.ANSWER_LOG_SALT } : {}),
+    },
   };
   if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
 

@@ -1,6 +1,7 @@
 import type { Answerer } from "../core/answer/answerer.js";
 import { ExtractiveAnswerer } from "../core/answer/extractive.js";
 import { Bot } from "../core/bot.js";
+import { AnswerRecorder } from "../core/insight/answer-recorder.js";
 import type { KnowledgeBase } from "../core/knowledge/knowledge-base.js";
 import { loadKnowledgeBase } from "../core/knowledge/load.js";
 import { SearchIndex } from "../core/knowledge/search-index.js";
@@ -51,7 +52,7 @@ export async function createRuntime(
   options: { metrics?: BotMetrics } = {},
 ): Promise<Runtime & Required<Pick<Runtime, "shared" | "metrics" | "reload">>> {
   const metrics = options.metrics ?? noopMetrics;
-  const shared = await createSharedState(config.redisUrl, logger);
+  const shared = await createSharedState(config.redisUrl, logger, { answerLog: config.answerLog });
   const closers: (() => Promise<void>)[] = [];
   let llmReady: (() => ModelReadiness) | undefined;
 
@@ -84,6 +85,14 @@ export async function createRuntime(
     rateLimiter: shared.rateLimiter,
     rateLimits: config.rateLimits,
     retrievalK: config.retrievalK,
+    ...(shared.answerLog
+      ? {
+          recorder: new AnswerRecorder(shared.answerLog, {
+            redactQuestions: config.answerLog.mode === "redacted",
+            logger,
+          }),
+        }
+      : {}),
   });
   closers.push(() => shared.close());
   logger.info(

@@ -82,6 +82,19 @@ export class PrometheusMetrics implements BotMetrics {
     labelNames: ["outcome"],
     registers: [this.registry],
   });
+  private readonly answersByMode = new Counter({
+    name: "spotlight_answers_total",
+    help: "Free questions answered, by platform and outcome (model, extractive, hedged, declined, clarify, fallback)",
+    labelNames: ["platform", "mode"] as const,
+    registers: [this.registry],
+  });
+  private readonly questionLatency = new Histogram({
+    name: "spotlight_question_seconds",
+    help: "Time to a free question's final answer, by platform (adapter)",
+    labelNames: ["platform"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80],
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
@@ -117,6 +130,10 @@ export class PrometheusMetrics implements BotMetrics {
   }
   feedback(platform: string, value: "up" | "down"): void {
     this.feedbacks.inc({ platform, value });
+  }
+  answered(platform: string, outcome: string, seconds: number): void {
+    this.answersByMode.inc({ platform, mode: outcome });
+    this.questionLatency.observe({ platform }, seconds);
   }
 
   /** The knowledge base now in use. */

@@ -10,8 +10,10 @@ import {
 } from "../core/answer/memory.js";
 import { type AnsweredThreads, InMemoryAnsweredThreads } from "../core/answered-threads.js";
 import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
+import type { AnswerLog, AnswerLogSettings } from "../core/insight/answer-record.js";
 import type { Logger } from "../core/logger.js";
 import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";
+import { createAnswerLog } from "./answer-log.js";
 
 /** The state one replica must share with the others: in memory by default, in Redis with REDIS_URL. */
 export interface SharedState {
@@ -21,14 +23,22 @@ export interface SharedState {
   rateLimiter: RateLimiter;
   answerCache: AnswerCache;
   threads: AnsweredThreads;
+  /** Answer records (a local file without Redis); undefined when recording is off or not asked for. */
+  answerLog?: AnswerLog;
   /** For /readyz: undefined when the store answers. */
   ready(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
-export async function createSharedState(redisUrl: string | undefined, logger: Logger): Promise<SharedState> {
+export async function createSharedState(
+  redisUrl: string | undefined,
+  logger: Logger,
+  options: { answerLog?: AnswerLogSettings } = {},
+): Promise<SharedState> {
   if (!redisUrl) {
+    const answerLog = options.answerLog && createAnswerLog(options.answerLog, undefined);
     return {
+      ...(answerLog ? { answerLog } : {}),
       kind: "memory",
       dedupe: new InMemoryDeduplicator(),
       memory: new InMemoryConversationMemory(),
@@ -58,7 +68,9 @@ export async function createSharedState(redisUrl: string | undefined, logger: Lo
   redis.on("ready", () => {
     lastError = "";
   });
+  const answerLog = options.answerLog && createAnswerLog(options.answerLog, redis);
   return {
+    ...(answerLog ? { answerLog } : {}),
     kind: "redis",
     dedupe: new RedisDeduplicator(redis),
     memory: new RedisConversationMemory(redis, DEFAULT_MEMORY_LIMITS),

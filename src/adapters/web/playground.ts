@@ -11,6 +11,7 @@ import { AUTH_CHALLENGE, hostAllowed, isAuthorized, isLoopback, sameOriginPost }
 import { knowledgeBaseView } from "./catalog.js";
 import { FORWARDED_HOST_HINT, sendForwardedHostPage, wantsPage } from "./host-hint.js";
 import { ReplyLedger } from "./reply-ledger.js";
+import { mountReport } from "./report-page.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
 
@@ -37,6 +38,8 @@ const commandBody = z.object({
 const feedbackBody = z.object({
   replyId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
   value: z.enum(["up", "down"]),
+  /** An optional one-line reason with a 👎. */
+  reason: z.string().max(500).optional(),
 });
 
 /** Playground JSON: the shared server's, with the page's security headers and no caching. */
@@ -164,6 +167,8 @@ export function mountPlayground(
     return true;
   };
 
+  mountReport(http, bot, admit);
+
   /** `admit` plus the checks of a state-changing request. */
   const admitPost = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!admit(req, res)) return false;
@@ -200,6 +205,7 @@ export function mountPlayground(
           visitorId: visitor.id,
           conversationId: request.conversationId,
           rateable: web.rateable,
+          ...(reply.answerId ? { answerId: reply.answerId } : {}),
         });
       }
       writer.write({ type: "reply", reply: web });
@@ -286,12 +292,15 @@ export function mountPlayground(
       sendJson(res, status, { error: outcome.reason });
       return;
     }
-    bot.recordFeedback({
+    const { answerId } = outcome.reply;
+    await bot.recordFeedback({
       platform: "web",
       conversationId: outcome.reply.conversationId,
       userId: visitor.id,
       messageRef: body.replyId,
       value: body.value,
+      ...(answerId ? { answerId } : {}),
+      ...(answerId && body.value === "down" && body.reason ? { reason: body.reason } : {}),
     });
     sendJson(res, 200, { ok: true });
   });
