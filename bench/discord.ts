@@ -3,7 +3,8 @@
 // Discord) and through the HTTP interactions endpoint. The answers are aborted once every defer is
 // in, so the run takes seconds, not the model's 30.
 
-import { generateKeyPairSync, sign } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
+import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { INTERACTIONS_PATH } from "../src/adapters/discord/http-interactions.js";
 import { loadConfig } from "../src/app/config.js";
@@ -51,6 +52,7 @@ function row(mode: string, concurrency: number, latencies: number[]): Record<str
     "p99 ms": ms(percentile(latencies, 99)),
     "max ms": ms(Math.max(...latencies)),
     "over 3 s": latencies.filter((l) => l > ACK_DEADLINE_MS).length,
+    "CPU/req ms": "",
   };
 }
 
@@ -83,28 +85,69 @@ async function gateway(concurrency: number): Promise<number[]> {
   }
 }
 
-/** HTTP: from sending the signed request to the deferral response arriving. */
-async function http(concurrency: number): Promise<number[]> {
+/** The bare framework for HTTP interactions: verify the Ed25519 signature, defer, nothing else. */
+async function bareEd25519(publicKey: KeyObject): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const timestamp = String(req.headers["x-signature-timestamp"] ?? "");
+      const signature = Buffer.from(String(req.headers["x-signature-ed25519"] ?? ""), "hex");
+      if (!verify(null, Buffer.concat([Buffer.from(timestamp), body]), publicKey, signature)) {
+        res.writeHead(401).end();
+        return;
+      }
+      const interaction = JSON.parse(body.toString("utf8")) as { type?: number };
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: interaction.type === 1 ? 1 : 5 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+interface HttpSample {
+  latencies: number[];
+  /** This process's CPU (server and client sides) per request, requests signed beforehand. */
+  cpuMs: number;
+}
+
+/** HTTP: from sending the signed request to the deferral response arriving, Spotlight's or bare. */
+async function http(concurrency: number, which: "spotlight" | "bare" = "spotlight"): Promise<HttpSample> {
   const fake = await new FakeDiscord().start();
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const hex = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
-  const runtime = await runtimeFor({
-    DISCORD_PUBLIC_KEY: hex,
-    DISCORD_APPLICATION_ID: APP_ID,
-    DISCORD_API_URL: fake.restUrl,
-  });
-  const server = new HttpServer(silentLogger);
-  const adapter = await startDiscord(runtime, server, { shutdownGraceMs: 0, restOptions: { retries: 0 } });
-  const { port } = await server.listen(0, "127.0.0.1");
+  let port: number;
+  let close: () => Promise<void>;
+  if (which === "bare") {
+    ({ port, close } = await bareEd25519(publicKey));
+  } else {
+    const runtime = await runtimeFor({
+      DISCORD_PUBLIC_KEY: hex,
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_API_URL: fake.restUrl,
+    });
+    const server = new HttpServer(silentLogger);
+    const adapter = await startDiscord(runtime, server, { shutdownGraceMs: 0, restOptions: { retries: 0 } });
+    ({ port } = await server.listen(0, "127.0.0.1"));
+    close = async () => {
+      await adapter.stop();
+      await server.close();
+    };
+  }
   try {
-    return await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        const interaction = fake.chatInputInteraction({ data: { name: "ask", options: [QUESTION] } });
-        const body = Buffer.from(JSON.stringify(interaction));
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const signature = sign(null, Buffer.concat([Buffer.from(timestamp), body]), privateKey).toString(
-          "hex",
-        );
+    const requests = Array.from({ length: concurrency }, () => {
+      const interaction = fake.chatInputInteraction({ data: { name: "ask", options: [QUESTION] } });
+      const body = Buffer.from(JSON.stringify(interaction));
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = sign(null, Buffer.concat([Buffer.from(timestamp), body]), privateKey).toString("hex");
+      return { body, timestamp, signature };
+    });
+    const cpu = process.cpuUsage();
+    const latencies = await Promise.all(
+      requests.map(async ({ body, timestamp, signature }) => {
         const started = performance.now();
         const response = await fetch(`http://127.0.0.1:${port}${INTERACTIONS_PATH}`, {
           method: "POST",
@@ -120,9 +163,12 @@ async function http(concurrency: number): Promise<number[]> {
         return performance.now() - started;
       }),
     );
+    // Spotlight's work after the deferral (retrieval, the model call starting) counts too.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const used = process.cpuUsage(cpu);
+    return { latencies, cpuMs: (used.user + used.system) / 1000 / concurrency };
   } finally {
-    await adapter.stop();
-    await server.close();
+    await close();
     await fake.close();
   }
 }
@@ -134,7 +180,37 @@ export async function bench(): Promise<BenchResult> {
     rows.push(row("gateway (discord.js)", concurrency, await gateway(concurrency)));
   }
   await http(5);
-  for (const concurrency of [1, 50]) rows.push(row("HTTP endpoint", concurrency, await http(concurrency)));
+  await http(5, "bare");
+  rows.push(row("HTTP endpoint", 1, (await http(1)).latencies));
+  // Interleaved rounds of 50 concurrent, against a bare handler that only verifies and defers.
+  const ours: HttpSample[] = [];
+  const bare: HttpSample[] = [];
+  for (let r = 0; r < 3; r++) {
+    bare.push(await http(50, "bare"));
+    ours.push(await http(50));
+  }
+  const cpu = (xs: HttpSample[]) => xs.reduce((a, x) => a + x.cpuMs, 0) / xs.length;
+  rows.push({
+    ...row(
+      "HTTP endpoint",
+      50,
+      ours.flatMap((x) => x.latencies),
+    ),
+    "CPU/req ms": ms(cpu(ours)),
+  });
+  rows.push({
+    ...row(
+      "bare Ed25519 handler",
+      50,
+      bare.flatMap((x) => x.latencies),
+    ),
+    "CPU/req ms": ms(cpu(bare)),
+  });
+  rows.push({
+    mode: "ratio HTTP spotlight / bare",
+    concurrency: 50,
+    "CPU/req ms": Number((cpu(ours) / cpu(bare)).toFixed(2)),
+  });
   return {
     name: "Discord: time to the deferred response while the model takes 30 s",
     rows,

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { runCli } from "../src/app/cli.js";
 
@@ -29,6 +31,8 @@ export async function runCliCaptured(args: string[], options: CliRunOptions = {}
     err += String(d);
   });
   if (options.input !== undefined) stdin.end(options.input);
-  const code = await runCli(args, { stdin, stdout, stderr, env: options.env ?? {} });
+  // Answer records of CLI runs go to a temporary folder, not the working tree.
+  const env = { ANSWER_LOG_DIR: path.join(tmpdir(), "spotlight-cli-test-answers"), ...options.env };
+  const code = await runCli(args, { stdin, stdout, stderr, env });
   return { code, stdout: out, stderr: err };
 }

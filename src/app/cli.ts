@@ -1,13 +1,8 @@
 // The command line: one file per subcommand in cli/; bin/spotlight.js runs the compiled form.
-import { runChat } from "../adapters/console/chat.js";
+// Each subcommand is imported when it runs, so `ask`, `eval` and `command` never load the Slack
+// and Discord SDKs (three quarters of a second of CPU before this was lazy).
 import { BotError, exitCodeFor } from "../core/errors.js";
-import { ask } from "./cli/ask.js";
-import { command } from "./cli/command.js";
-import { discordRegister } from "./cli/discord-register.js";
-import { evalCommand } from "./cli/eval.js";
 import { type CliIo, UsageError, withRuntime } from "./cli/io.js";
-import { slackManifest } from "./cli/slack-manifest.js";
-import { start } from "./cli/start.js";
 import { loadConfig } from "./config.js";
 
 export type { CliIo } from "./cli/io.js";
@@ -28,12 +23,23 @@ Commands:
                                 Retrieval recall@k and answer accuracy on an evaluation set;
                                 --llm answers through the configured model (OPENAI_BASE_URL) and
                                 adds citation support; without it answers are extractive.
-  slack-manifest [--mode socket|http] [--url URL] [--prefix P]
+  slack-manifest [--mode socket|http] [--url URL] [--prefix P] [--umbrella [--shortcuts]] [--minimal]
                                 Print the Slack app manifest (commands, scopes, events) to create
                                 the app from; --url is the bot's public https URL in HTTP mode.
+                                --umbrella: one /spotlight command instead of one per command
+                                (--shortcuts adds one per project); --minimal: mention-only, no
+                                channel message events (thread follow-ups then need a mention).
   discord-register [--dry-run]  Register the Discord slash commands (a shortcut per catalog project
                                 included): in DISCORD_GUILD_ID when set (instant), else globally.
                                 Idempotent; --dry-run prints the payload without calling Discord.
+  reload [--url URL]            Reload the knowledge base of a running server (data/ re-read, no
+                                restart); needs ADMIN_TOKEN as the server has it. Sending the
+                                server's process SIGHUP does the same.
+  report [--since WHEN] [--until WHEN] [--json] [--limit N]
+                                What people asked and how it went, from the answer log: top
+                                questions, declined and hedged ones grouped by similarity, answers
+                                rated 👎 with their sources, fallbacks by reason. WHEN is a date
+                                (2026-01-31), a time, or a duration back from now (12h, 7d).
   help                          This text.
 
 Configuration is read from the environment; see README.md.`;
@@ -46,17 +52,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    // The terminal chat shares the terminal with the logs: it says itself when the model is down.
+    const quiet = sub === "chat" ? "error" : "warn";
     const config = loadConfig(
-      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: "warn" },
+      sub === "start" || "LOG_LEVEL" in io.env ? io.env : { ...io.env, LOG_LEVEL: quiet },
     );
     switch (sub) {
       case "start":
-        return await start(config, io);
+        return await (await import("./cli/start.js")).start(config, io);
       case "ask":
-        return await ask(rest, config, io);
+        return await (await import("./cli/ask.js")).ask(rest, config, io);
       case "command":
-        return await command(rest, config, io);
-      case "chat":
+        return await (await import("./cli/command.js")).command(rest, config, io);
+      case "chat": {
+        const { runChat } = await import("../adapters/console/chat.js");
         return await withRuntime(config, io, async (rt) => {
           await runChat(rt.bot, {
             input: io.stdin,
@@ -66,12 +75,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           });
           return 0;
         });
+      }
       case "eval":
-        return await evalCommand(rest, config, io);
+        return await (await import("./cli/eval.js")).evalCommand(rest, config, io);
+      case "reload":
+        return await (await import("./cli/reload.js")).reloadCommand(rest, config, io);
       case "slack-manifest":
-        return await slackManifest(rest, config, io);
+        return await (await import("./cli/slack-manifest.js")).slackManifest(rest, config, io);
+      case "report":
+        return await (await import("./cli/report.js")).report(rest, config, io);
       case "discord-register":
-        return await discordRegister(rest, config, io);
+        return await (await import("./cli/discord-register.js")).discordRegister(rest, config, io);
       default:
         throw new UsageError(`Unknown command "${sub}".`);
     }

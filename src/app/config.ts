@@ -5,6 +5,7 @@ import { ed25519KeyProblem } from "../adapters/discord/ed25519-key.js";
 import type { DiscordInteractionsSettings, DiscordSettings } from "../adapters/discord/settings.js";
 import type { SlackSettings } from "../adapters/slack/settings.js";
 import { ConfigError } from "../core/errors.js";
+import type { AnswerLogSettings } from "../core/insight/answer-record.js";
 import type { LlmOptions } from "../llm/llm-setup.js";
 
 export { ConfigError } from "../core/errors.js";
@@ -52,6 +53,13 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: withDefault(int(0, 600_000), 10_000),
   PLAYGROUND: withDefault(z.enum(["auto", "on", "off"]), "auto"),
   PLAYGROUND_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
+  ADMIN_TOKEN: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
+  // What is kept of each free question (see README, "What Spotlight keeps").
+  ANSWER_LOG: withDefault(z.enum(["on", "redacted", "off"]), "on"),
+  ANSWER_LOG_DIR: withDefault(z.string(), ".spotlight"),
+  ANSWER_LOG_MAX_RECORDS: withDefault(int(100, 10_000_000), 10_000),
+  ANSWER_LOG_RETENTION_DAYS: withDefault(int(1, 3650), 30),
+  ANSWER_LOG_SALT: optionalMatching(/^\S{16,}$/, "must be at least 16 characters without spaces"),
 
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -84,6 +92,9 @@ const envSchema = z.object({
     z.string().regex(/^[a-z0-9-]{0,10}$/, "must be up to 10 lower-case letters, digits or dashes"),
     "",
   ),
+  SLACK_COMMAND_STYLE: withDefault(z.enum(["commands", "umbrella"]), "commands"),
+  SLACK_PROJECT_SHORTCUTS: withDefault(bool, "false"),
+  SLACK_MENTION_ONLY: withDefault(bool, "false"),
 
   DISCORD_TOKEN: optionalMatching(
     /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/,
@@ -122,8 +133,22 @@ export interface Config {
    * A token, when set, is required to use it (Bearer header or basic-auth password).
    */
   playground: { enabled: boolean; token?: string };
+  /** Guards admin actions (POST /admin/reload, `spotlight reload`); they are off without it. */
+  adminToken?: string;
+  /** The record kept of every free question, and where (Redis with REDIS_URL, else a local file). */
+  answerLog: AnswerLogSettings;
   llm?: LlmConfig;
   slack?: SlackConfig;
+  /**
+   * How `slack-manifest` shapes the app. Read with or without Slack tokens: the manifest comes
+   * first (it creates the app whose tokens are then set).
+   */
+  slackManifest: {
+    prefix: string;
+    style: "commands" | "umbrella";
+    shortcuts: boolean;
+    mentionOnly: boolean;
+  };
   discord?: DiscordConfig;
   discordInteractions?: DiscordInteractionsConfig;
 }
@@ -144,6 +169,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? (e.SLACK_SIGNING_SECRET || e.DISCORD_PUBLIC_KEY ? "0.0.0.0" : "127.0.0.1"),
     port: e.PORT,
     retrievalK: e.RETRIEVAL_K,
+    slackManifest: {
+      prefix: e.SLACK_COMMAND_PREFIX,
+      style: e.SLACK_COMMAND_STYLE,
+      shortcuts: e.SLACK_PROJECT_SHORTCUTS,
+      mentionOnly: e.SLACK_MENTION_ONLY,
+    },
     rateLimits: {
       perUser: e.RATE_LIMIT_PER_USER,
       perChannel: e.RATE_LIMIT_PER_CHANNEL,
@@ -151,6 +182,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     playground: { enabled: false },
+    answerLog: {
+      mode: e.ANSWER_LOG,
+      dir: path.resolve(e.ANSWER_LOG_DIR),
+      maxRecords: e.ANSWER_LOG_MAX_RECORDS,
+      retentionMs: e.ANSWER_LOG_RETENTION_DAYS * 86_400_000,
+      ...(e.ANSWER_LOG_SALT ? { salt: e.ANSWER_LOG_SALT } : {}),
+    },
   };
   if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
 
@@ -240,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   config.playground.enabled = e.PLAYGROUND === "on" || (e.PLAYGROUND === "auto" && !hasPlatform(config));
   if (e.PLAYGROUND_TOKEN) config.playground.token = e.PLAYGROUND_TOKEN;
+  if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,13 +1,11 @@
 import type { AddressInfo } from "node:net";
 import type { Adapter, AdapterContext } from "../adapters/adapter.js";
-import { ConsoleAdapter } from "../adapters/console/chat.js";
-import { DiscordAdapter } from "../adapters/discord/discord-adapter.js";
-import { SlackAdapter } from "../adapters/slack/slack-adapter.js";
-import { WebAdapter } from "../adapters/web/playground.js";
+import type { ConsoleAdapter } from "../adapters/console/chat.js";
 import { PrometheusMetrics } from "../http/metrics.js";
 import { HttpServer } from "../http/server.js";
 import { type Config, hasPlatform } from "./config.js";
 import { createLogger } from "./logging.js";
+import { mountReload } from "./reload.js";
 import { createRuntime } from "./runtime.js";
 
 /** Where the long-running process reads and writes, and what stops it. */
@@ -52,11 +50,19 @@ function urlOf(address: AddressInfo): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`;
 }
 
-/** The adapters the configuration asks for, in start order; each receives its own settings. */
-export function adaptersFor(config: Config, io: ServeIo): Adapter[] {
+/**
+ * The adapters the configuration asks for, in start order; each receives its own settings. Each is
+ * imported only when configured: a Slack-only process never loads discord.js, nor the reverse,
+ * which is start-up time and resident memory.
+ */
+export async function adaptersFor(config: Config, io: ServeIo): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
-  if (config.slack) adapters.push(new SlackAdapter(config.slack, { logLevel: config.logLevel }));
+  if (config.slack) {
+    const { SlackAdapter } = await import("../adapters/slack/slack-adapter.js");
+    adapters.push(new SlackAdapter(config.slack, { logLevel: config.logLevel }));
+  }
   if (config.discord || config.discordInteractions) {
+    const { DiscordAdapter } = await import("../adapters/discord/discord-adapter.js");
     adapters.push(
       new DiscordAdapter({
         ...(config.discord ? { gateway: config.discord } : {}),
@@ -65,6 +71,7 @@ export function adaptersFor(config: Config, io: ServeIo): Adapter[] {
     );
   }
   if (config.playground.enabled) {
+    const { WebAdapter } = await import("../adapters/web/playground.js");
     adapters.push(
       new WebAdapter({
         host: config.host,
@@ -74,6 +81,7 @@ export function adaptersFor(config: Config, io: ServeIo): Adapter[] {
   }
   // With no platform on a terminal, the terminal chat runs beside the playground.
   if (!hasPlatform(config) && io.stdin.isTTY) {
+    const { ConsoleAdapter } = await import("../adapters/console/chat.js");
     adapters.push(
       new ConsoleAdapter({
         input: io.stdin,
@@ -98,9 +106,12 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
   const rt = await createRuntime(config, logger, { metrics });
   const http = new HttpServer(logger);
   metrics.mount(http);
-  http.readiness("knowledge", async () =>
-    rt.kb.passages.length > 0 ? undefined : "knowledge base is empty",
-  );
+  // Reload on SIGHUP and POST /admin/reload; the knowledge base's version on /readyz and /metrics.
+  const unmountReload = mountReload(rt, http, {
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    logger,
+    metrics,
+  });
   if (rt.llmReady) http.readiness("llm", rt.llmReady);
   http.readiness("shared-state", () => rt.shared.ready());
   metrics.watchSharedState(() => rt.shared.status());
@@ -123,11 +134,12 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     await Promise.allSettled(started.map((a) => a.stop(cutAt)));
     await rt.bot.drain(left());
     await http.close(left());
+    unmountReload();
     await rt.close();
   };
 
-  const adapters = adaptersFor(config, io);
-  const chat = adapters.find((a): a is ConsoleAdapter => a instanceof ConsoleAdapter);
+  const adapters = await adaptersFor(config, io);
+  const chat = adapters.find((a): a is ConsoleAdapter => a.name === "console");
   try {
     // The terminal chat starts once the server listens, so its prompt follows the playground's URL.
     for (const adapter of adapters) {

@@ -8,6 +8,8 @@ import { type Command, type CommandSpec, describeCommand, parsePositional } from
 import { buildCommandList } from "./commands/index.js";
 import { commandLanguage } from "./commands/language.js";
 import { type ErrorCode, errorCode, UserError } from "./errors.js";
+import { type AnswerRecord, answerOutcome, type TimeRange } from "./insight/answer-record.js";
+import type { AnswerRecorder } from "./insight/answer-recorder.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { SearchIndex } from "./knowledge/search-index.js";
 import { detectLanguage } from "./knowledge/tokenize.js";
@@ -39,6 +41,8 @@ export interface BotDeps {
   rateLimits?: RateLimits;
   /** Passages retrieved per free question (RETRIEVAL_K); 4 by default. */
   retrievalK?: number;
+  /** Keeps a record of every free question and ties feedback to it; none when recording is off. */
+  recorder?: AnswerRecorder;
 }
 
 /** A 👍/👎 on an answer. */
@@ -49,6 +53,10 @@ export interface Feedback {
   /** The platform's id of the rated message. */
   messageRef: string;
   value: "up" | "down";
+  /** The answer record the buttons carried, when answers are recorded. */
+  answerId?: string;
+  /** A one-line reason given with a 👎 where the platform asks for one. */
+  reason?: string;
 }
 
 export type FeedbackListener = (feedback: Feedback) => void;
@@ -81,36 +89,67 @@ export function describeUsageError(error: ZodError, command: Command, language: 
  * the user gets a short apology.
  */
 export class Bot {
-  readonly kb: KnowledgeBase;
-  readonly index: SearchIndex;
-  readonly questions: QuestionService;
-  private readonly commandList: Command[];
-  private readonly byName: Map<string, Command>;
+  private knowledge: { kb: KnowledgeBase; index: SearchIndex; questions: QuestionService };
+  private commandList: Command[];
+  private byName: Map<string, Command>;
+  private readonly memory: ConversationMemory;
+  private readonly retrievalK: number | undefined;
   readonly logger: Logger;
   readonly metrics: BotMetrics;
   private readonly rateLimiter: RateLimiter;
   private readonly rateLimits: RateLimits;
   private readonly feedbackListeners: FeedbackListener[] = [];
+  private readonly recorder: AnswerRecorder | undefined;
   private active = 0;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(deps: BotDeps) {
-    this.kb = deps.kb;
-    this.index = deps.index ?? new SearchIndex(deps.kb);
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? noopMetrics;
     this.rateLimiter = deps.rateLimiter ?? new InMemoryRateLimiter();
     this.rateLimits = deps.rateLimits ?? NO_RATE_LIMITS;
-    this.questions = new QuestionService(
-      this.index,
-      deps.answerer ?? new ExtractiveAnswerer(this.index),
-      deps.memory ?? new InMemoryConversationMemory(),
-      this.metrics,
-      deps.retrievalK,
-    );
-    this.commandList = buildCommandList(this.kb.projects);
+    this.recorder = deps.recorder;
+    this.memory = deps.memory ?? new InMemoryConversationMemory();
+    this.retrievalK = deps.retrievalK;
+    const index = deps.index ?? new SearchIndex(deps.kb);
+    this.knowledge = {
+      kb: deps.kb,
+      index,
+      questions: this.questionService(index, deps.answerer ?? new ExtractiveAnswerer(index)),
+    };
+    this.commandList = buildCommandList(deps.kb.projects);
     this.byName = new Map(this.commandList.map((c) => [c.name, c]));
+  }
+
+  private questionService(index: SearchIndex, answerer: Answerer): QuestionService {
+    return new QuestionService(index, answerer, this.memory, this.metrics, this.retrievalK);
+  }
+
+  get kb(): KnowledgeBase {
+    return this.knowledge.kb;
+  }
+
+  get index(): SearchIndex {
+    return this.knowledge.index;
+  }
+
+  get questions(): QuestionService {
+    return this.knowledge.questions;
+  }
+
+  /**
+   * Swaps in a reloaded knowledge base (with its index and answerer) at once: requests already
+   * running finish on the one they started with, the next ones use the new one. The command list
+   * follows the catalog; platforms learn new shortcut commands when they register them again.
+   */
+  replaceKnowledge(next: { kb: KnowledgeBase; index?: SearchIndex; answerer?: Answerer }): void {
+    const index = next.index ?? new SearchIndex(next.kb);
+    const questions = this.questionService(index, next.answerer ?? new ExtractiveAnswerer(index));
+    const commandList = buildCommandList(next.kb.projects);
+    this.knowledge = { kb: next.kb, index, questions };
+    this.commandList = commandList;
+    this.byName = new Map(commandList.map((c) => [c.name, c]));
   }
 
   /** Every command, per-project shortcuts included, for help, manifests and registration. */
@@ -127,10 +166,26 @@ export class Bot {
     this.feedbackListeners.push(listener);
   }
 
-  recordFeedback(feedback: Feedback): void {
-    this.logger.info({ feedback: { ...feedback } }, "answer feedback");
+  /** Counts a 👍/👎 and ties it (and its reason) to the answer record; resolves once it is kept. */
+  async recordFeedback(feedback: Feedback): Promise<void> {
+    const { userId: _userId, reason: _reason, ...fields } = feedback;
+    // Never the raw user id, nor the reason (free text) in logs.
+    this.logger.info({ feedback: fields }, "answer feedback");
     this.metrics.feedback(feedback.platform, feedback.value);
     for (const listener of this.feedbackListeners) listener(feedback);
+    if (feedback.answerId) await this.recorder?.feedback({ ...feedback, answerId: feedback.answerId });
+  }
+
+  /** Adds the one-line reason given after a 👎 to its answer record. */
+  async explainFeedback(
+    feedback: Pick<Feedback, "platform" | "userId" | "reason"> & { answerId: string },
+  ): Promise<void> {
+    await this.recorder?.feedback(feedback);
+  }
+
+  /** Answer records over a period (for the playground's report); undefined when recording is off. */
+  async answerRecords(range: TimeRange): Promise<AnswerRecord[] | undefined> {
+    return this.recorder?.list(range);
   }
 
   /** Requests being answered right now. */
@@ -197,18 +252,29 @@ export class Bot {
         outcome = "rate-limited";
         return refusal(messages.rateLimited[language](Math.ceil(wait / 1000)), "rate-limited");
       }
+      const observed = this.recorder?.observe(this.questions);
+      const questions = observed?.questions ?? this.questions;
       if (request.kind === "question") {
         const ask = {
           ...options,
           conversationId: request.conversationId,
           ...(request.projectId ? { projectId: request.projectId } : {}),
         };
-        reply = answerDraft((await this.questions.ask(request.text, ask)).reply);
+        reply = answerDraft((await questions.ask(request.text, ask)).reply);
       } else {
-        reply = await this.runCommand(request, options);
+        reply = await this.runCommand(request, options, questions);
+      }
+      const asked = observed?.asked();
+      if (asked && this.recorder) {
+        const answerId = await this.recorder.record(request, asked, performance.now() - started);
+        if (answerId) reply.answerId = answerId;
       }
       if (reply.mode === "declined") outcome = "declined";
-      if (reply.mode) this.metrics.answerSeconds(reply.mode, (performance.now() - started) / 1000);
+      if (reply.mode) {
+        const seconds = (performance.now() - started) / 1000;
+        this.metrics.answerSeconds(reply.mode, seconds);
+        this.metrics.answered?.(request.platform, answerOutcome({ ...reply, mode: reply.mode }), seconds);
+      }
       if (reply.fallback) this.metrics.fallback(reply.fallback);
       return reply;
     } catch (error) {
@@ -253,7 +319,11 @@ export class Bot {
     return 0;
   }
 
-  private async runCommand(request: CommandRequest, options: HandleOptions): Promise<ReplyDraft> {
+  private async runCommand(
+    request: CommandRequest,
+    options: HandleOptions,
+    questions: QuestionService,
+  ): Promise<ReplyDraft> {
     const name = request.name.replace(/^\//, "").toLowerCase();
     const command = this.byName.get(name);
     if (!command) {
@@ -279,7 +349,7 @@ export class Bot {
       request,
       kb: this.kb,
       index: this.index,
-      questions: this.questions,
+      questions,
       handle: options,
       specs: () => this.commands(),
     });

@@ -18,6 +18,9 @@ export {
   exitCodeFor,
   UserError,
 } from "./errors.js";
+export { parseWhen } from "./insight/period.js";
+export { buildReport, type InsightReport } from "./insight/report.js";
+export { reportMarkdown } from "./insight/report-markdown.js";
 export type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 export { detectLanguage } from "./knowledge/tokenize.js";
 export { type Logger, silentLogger } from "./logger.js";

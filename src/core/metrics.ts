@@ -1,3 +1,4 @@
+import type { AnswerOutcome } from "./insight/answer-record.js";
 import type { AnswerMode, FallbackReason, Platform } from "./types.js";
 
 export type RequestOutcome = "ok" | "declined" | "refused" | "rate-limited" | "error";
@@ -17,6 +18,8 @@ export interface BotMetrics {
   llmHealth?(health: { state: string; contextTokens: number; maxConcurrency: number }): void;
   dedupeHit(platform: Platform): void;
   feedback(platform: Platform, value: "up" | "down"): void;
+  /** A free question answered, by platform and outcome, with its time to the final answer (optional). */
+  answered?(platform: Platform, outcome: AnswerOutcome, seconds: number): void;
 }
 
 export const noopMetrics: BotMetrics = {

@@ -54,6 +54,8 @@ export interface Reply {
   /** The knowledge base does not state the detail asked for, and the text says so. */
   hedged?: boolean;
   error?: ReplyError;
+  /** The answer record's id when answers are recorded: feedback buttons carry it. */
+  answerId?: string;
 }
 
 /** What a command or the question service produces; the bot completes it into a Reply. */
@@ -67,6 +69,7 @@ export interface ReplyDraft {
   notice?: string;
   hedged?: boolean;
   error?: ReplyError;
+  answerId?: string;
 }
 
 /**

@@ -70,6 +70,32 @@ export class PrometheusMetrics implements BotMetrics {
     registers: [this.registry],
   });
 
+  private readonly knowledge = new Gauge({
+    name: "spotlight_knowledge_base_info",
+    help: "The knowledge base in use (1 for its version)",
+    labelNames: ["version"],
+    registers: [this.registry],
+  });
+  private readonly reloads = new Counter({
+    name: "spotlight_knowledge_base_reloads_total",
+    help: "Knowledge-base reloads by outcome",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
+  private readonly answersByMode = new Counter({
+    name: "spotlight_answers_total",
+    help: "Free questions answered, by platform and outcome (model, extractive, hedged, declined, clarify, fallback)",
+    labelNames: ["platform", "mode"] as const,
+    registers: [this.registry],
+  });
+  private readonly questionLatency = new Histogram({
+    name: "spotlight_question_seconds",
+    help: "Time to a free question's final answer, by platform (adapter)",
+    labelNames: ["platform"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: "spotlight_" });
@@ -104,6 +130,19 @@ export class PrometheusMetrics implements BotMetrics {
   }
   feedback(platform: string, value: "up" | "down"): void {
     this.feedbacks.inc({ platform, value });
+  }
+  answered(platform: string, outcome: string, seconds: number): void {
+    this.answersByMode.inc({ platform, mode: outcome });
+    this.questionLatency.observe({ platform }, seconds);
+  }
+
+  /** The knowledge base now in use. */
+  knowledgeBase(version: string): void {
+    this.knowledge.reset();
+    this.knowledge.set({ version }, 1);
+  }
+  knowledgeReload(outcome: "changed" | "unchanged" | "failed"): void {
+    this.reloads.inc({ outcome });
   }
 
   /** Reports the shared store (Redis) as up or out, and the calls answered from local state meanwhile. */

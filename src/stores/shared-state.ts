@@ -10,8 +10,10 @@ import {
 } from "../core/answer/memory.js";
 import { type AnsweredThreads, InMemoryAnsweredThreads } from "../core/answered-threads.js";
 import { type Deduplicator, InMemoryDeduplicator } from "../core/dedupe.js";
+import type { AnswerLog, AnswerLogSettings } from "../core/insight/answer-record.js";
 import type { Logger } from "../core/logger.js";
 import { InMemoryRateLimiter, type RateLimiter } from "../core/rate-limit.js";
+import { createAnswerLog } from "./answer-log.js";
 import {
   FailOpenAnswerCache,
   FailOpenDeduplicator,
@@ -20,14 +22,6 @@ import {
   FailOpenThreads,
   StoreHealth,
 } from "./fail-open.js";
-import {
-  connectRedis,
-  RedisAnswerCache,
-  RedisAnsweredThreads,
-  RedisConversationMemory,
-  RedisDeduplicator,
-  RedisRateLimiter,
-} from "./redis-stores.js";
 
 /** The state one replica must share with the others: in memory by default, in Redis with REDIS_URL. */
 export interface SharedState {
@@ -37,6 +31,8 @@ export interface SharedState {
   rateLimiter: RateLimiter;
   answerCache: AnswerCache;
   threads: AnsweredThreads;
+  /** Answer records (a local file without Redis); undefined when recording is off or not asked for. */
+  answerLog?: AnswerLog;
   /** For /readyz: undefined when the store answers. */
   ready(): Promise<string | undefined | { ready: boolean; problem?: string; detail?: unknown }>;
   /** Whether the shared store answers, and how many calls fell back to process-local state. */
@@ -44,9 +40,15 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export function createSharedState(redisUrl: string | undefined, logger: Logger): SharedState {
+export async function createSharedState(
+  redisUrl: string | undefined,
+  logger: Logger,
+  options: { answerLog?: AnswerLogSettings } = {},
+): Promise<SharedState> {
   if (!redisUrl) {
+    const answerLog = options.answerLog && createAnswerLog(options.answerLog, undefined);
     return {
+      ...(answerLog ? { answerLog } : {}),
       kind: "memory",
       dedupe: new InMemoryDeduplicator(),
       memory: new InMemoryConversationMemory(),
@@ -58,6 +60,15 @@ export function createSharedState(redisUrl: string | undefined, logger: Logger):
       close: async () => {},
     };
   }
+  // ioredis loads only with REDIS_URL: a tenth of a second of start-up CPU otherwise spent for nothing.
+  const {
+    connectRedis,
+    RedisAnswerCache,
+    RedisAnsweredThreads,
+    RedisConversationMemory,
+    RedisDeduplicator,
+    RedisRateLimiter,
+  } = await import("./redis-stores.js");
   const redis = connectRedis(redisUrl);
   // ioredis reconnects by itself; log its errors once each instead of crashing on them.
   let lastError = "";
@@ -68,8 +79,10 @@ export function createSharedState(redisUrl: string | undefined, logger: Logger):
   redis.on("ready", () => {
     lastError = "";
   });
+  const answerLog = options.answerLog && createAnswerLog(options.answerLog, redis);
   const health = new StoreHealth(logger);
   return {
+    ...(answerLog ? { answerLog } : {}),
     kind: "redis",
     dedupe: new FailOpenDeduplicator(new RedisDeduplicator(redis), new InMemoryDeduplicator(), health),
     memory: new FailOpenMemory(

@@ -4,11 +4,18 @@ import { ConsoleAdapter } from "../../src/adapters/console/chat.js";
 import { Bot, type Feedback } from "../../src/core/bot.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { loadRepoKb } from "../helpers.js";
-import { adapterContract, ContractAnswerer, type ContractSession, until } from "./contract.js";
+import {
+  adapterContract,
+  ContractAnswerer,
+  type ContractSession,
+  contractRecorder,
+  until,
+} from "./contract.js";
 
 async function startConsole(): Promise<ContractSession> {
   const answerer = new ContractAnswerer();
-  const bot = new Bot({ kb: await loadRepoKb(), answerer });
+  const { answerLog, recorder } = contractRecorder();
+  const bot = new Bot({ kb: await loadRepoKb(), answerer, recorder });
   const feedback: Feedback[] = [];
   bot.onFeedback((f) => feedback.push(f));
   const input = new PassThrough();
@@ -37,6 +44,7 @@ async function startConsole(): Promise<ContractSession> {
   return {
     answerer,
     feedback,
+    answerLog,
     command: (name, text) => type(`/${name} ${text}`),
     ask(question) {
       const done = type(question);

@@ -6,6 +6,11 @@ import { describe, expect, it } from "vitest";
 import type { Answerer, AnswerInput, AnswerResult } from "../../src/core/answer/answerer.js";
 import { toSources } from "../../src/core/answer/sources.js";
 import type { Feedback } from "../../src/core/bot.js";
+import type { AnswerLog } from "../../src/core/insight/answer-record.js";
+import { AnswerRecorder } from "../../src/core/insight/answer-recorder.js";
+import { MemoryAnswerLog } from "../../src/core/insight/memory-answer-log.js";
+import { buildReport } from "../../src/core/insight/report.js";
+import { silentLogger } from "../../src/core/logger.js";
 
 /** Holds an answer until the test opens it. */
 export class Gate {
@@ -63,6 +68,13 @@ export class ContractAnswerer implements Answerer {
           sources,
         };
     }
+    if (/pricing/i.test(input.question))
+      return {
+        text: "The article doesn't say what it costs; it says vCluster is open source [1].",
+        mode: "llm",
+        sources,
+        hedged: true,
+      };
     const text = previous
       ? `Follow-up answer; earlier you asked: ${previous.question} [1]`
       : "Nvidia and Cloudflare use KubeVirt [1].";
@@ -82,6 +94,8 @@ export interface PendingAnswer {
 export interface ContractSession {
   answerer: ContractAnswerer;
   feedback: Feedback[];
+  /** Where the session's bot records free questions (see contractRecorder). */
+  answerLog: AnswerLog;
   /** Runs `/name text`; resolves with the visible text of the reply. */
   command(name: string, text: string): Promise<string>;
   /** Asks a free question the way people do on the platform (a mention, a message). */
@@ -106,6 +120,15 @@ export interface ContractCapabilities {
   editsMessages: boolean;
   /** The platform may deliver one event twice (retries, reconnects, several replicas). */
   redelivers: boolean;
+}
+
+/** The answer log and recorder every contract session's bot records into. */
+export function contractRecorder(): { answerLog: MemoryAnswerLog; recorder: AnswerRecorder } {
+  const answerLog = new MemoryAnswerLog();
+  return {
+    answerLog,
+    recorder: new AnswerRecorder(answerLog, { redactQuestions: false, logger: silentLogger }),
+  };
 }
 
 export async function until(check: () => boolean, message: string): Promise<void> {
@@ -224,6 +247,38 @@ export function adapterContract(
       await s.stop(200);
       expect(await pending.done).toMatch(/restarting/i);
       s.answerer.gate.open();
+    });
+
+    it("records each free question with its outcome and feedback, as the report groups them", async () => {
+      const s = await start();
+      try {
+        expect(await s.ask("Who uses KubeVirt?").done).toMatch(/Nvidia/);
+        if (s.rateLastAnswer) {
+          await s.rateLastAnswer();
+          await until(() => s.feedback.length === 1, "feedback recorded");
+        }
+        await s.ask("What's vCluster's pricing?").done;
+        await s.command("ask", "What's the weather in Paris?");
+        await s.idle();
+        const records = await s.answerLog.list();
+        expect(records.map((r) => [r.question, r.outcome])).toEqual([
+          ["Who uses KubeVirt?", "model"],
+          ["What's vCluster's pricing?", "hedged"],
+          ["What's the weather in Paris?", "declined"],
+        ]);
+        const rated = s.rateLastAnswer ? ["up"] : [];
+        expect(records[0]?.feedback.map((f) => f.value)).toEqual(rated);
+        for (const r of records) expect(r.userHash).toMatch(/^[A-Za-z0-9_-]{16}$/);
+        const report = buildReport(records);
+        expect(report.topQuestions.map((g) => g.question).sort()).toEqual(
+          ["What's the weather in Paris?", "What's vCluster's pricing?", "Who uses KubeVirt?"].sort(),
+        );
+        expect(report.declined.map((g) => g.question)).toEqual(["What's the weather in Paris?"]);
+        expect(report.hedged.map((g) => g.question)).toEqual(["What's vCluster's pricing?"]);
+        expect(report.totals.feedback).toEqual({ up: rated.length, down: 0 });
+      } finally {
+        await s.stop(1000);
+      }
     });
 
     it("lets an answer in progress finish when it stops", async () => {

@@ -1,13 +1,21 @@
 /** Discord through real discord.js (gateway and REST) against the fake Discord, through the contract. */
 import type { APIMessage } from "discord.js";
+import { Bot } from "../../src/core/bot.js";
 import { startHarness } from "../e2e/discord-harness.js";
 import { BOT_USER_ID, TEXT_CHANNEL_ID } from "../fakes/fake-discord.js";
-import { adapterContract, ContractAnswerer, type ContractSession, until } from "./contract.js";
+import {
+  adapterContract,
+  ContractAnswerer,
+  type ContractSession,
+  contractRecorder,
+  until,
+} from "./contract.js";
 
 type Sent = { content?: string; embeds?: unknown[]; components?: unknown[] };
 
 const COMMAND_OPTIONS: Record<string, (text: string) => { name: string; type: 3; value: string }[]> = {
   project: (text) => [{ name: "name", type: 3, value: text }],
+  ask: (text) => [{ name: "question", type: 3, value: text }],
   compare: (text) => {
     const [first = "", second = ""] = text.split(/\s+/);
     return [
@@ -20,7 +28,12 @@ const COMMAND_OPTIONS: Record<string, (text: string) => { name: string; type: 3;
 async function startDiscordSession(): Promise<ContractSession> {
   const answerer = new ContractAnswerer();
   // Follow-ups in the bot's threads need no mention when it may read message content.
-  const h = await startHarness({ answerer, env: { DISCORD_MESSAGE_CONTENT: "true" } });
+  const { answerLog, recorder } = contractRecorder();
+  const h = await startHarness({
+    answerer,
+    env: { DISCORD_MESSAGE_CONTENT: "true" },
+    makeBot: (deps) => new Bot({ ...deps, recorder }),
+  });
   const feedback: ContractSession["feedback"] = [];
   h.bot.onFeedback((f) => feedback.push(f));
   const threads = new Set<string>();
@@ -57,6 +70,7 @@ async function startDiscordSession(): Promise<ContractSession> {
   return {
     answerer,
     feedback,
+    answerLog,
     async command(name, text) {
       const options = COMMAND_OPTIONS[name]?.(text) ?? [];
       const before = h.adapter.stats.commandsAnswered;

@@ -9,18 +9,30 @@ import {
   type RecordedCall,
   slashCommandPayload,
 } from "../fakes/fake-slack.js";
-import { adapterContract, ContractAnswerer, type ContractSession, until } from "./contract.js";
+import {
+  adapterContract,
+  ContractAnswerer,
+  type ContractSession,
+  contractRecorder,
+  until,
+} from "./contract.js";
 
 const PROGRESS = ":hourglass_flowing_sand:";
 const blocksOf = (call: RecordedCall) => JSON.stringify(call.body.blocks ?? call.body.text ?? "");
 
 async function startSlackSession(): Promise<ContractSession> {
   const answerer = new ContractAnswerer();
-  const h = await startHarness({ mode: "socket", answerer, adapter: { progressIntervalMs: 20 } });
+  const { answerLog, recorder } = contractRecorder();
+  const h = await startHarness({
+    mode: "socket",
+    answerer,
+    adapter: { progressIntervalMs: 20 },
+    bot: { recorder },
+  });
   const messages = () =>
     h.fake.calls.filter((c) => c.method === "chat.postMessage" || c.method === "chat.update");
   const finals = () => messages().filter((c) => !blocksOf(c).includes(PROGRESS));
-  let lastAnswer: { ts: string; thread: string } | undefined;
+  let lastAnswer: { ts: string; thread: string; button?: string } | undefined;
 
   /** The final message answering in `thread`: a post there, or the edit of the placeholder there. */
   const finalIn = (thread: string, after: number): RecordedCall | undefined => {
@@ -42,21 +54,39 @@ async function startSlackSession(): Promise<ContractSession> {
     await send();
     await until(() => finalIn(thread, before) !== undefined, `an answer in thread ${thread}`);
     const call = finalIn(thread, before) as RecordedCall;
-    lastAnswer = { ts: String(call.response.ts ?? call.body.ts), thread };
+    // What the 👍 button carries, as Slack sends it back on a click.
+    const blocks = (call.body.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[];
+    const button = blocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === FEEDBACK_ACTIONS.up)?.value;
+    lastAnswer = {
+      ts: String(call.response.ts ?? call.body.ts),
+      thread,
+      ...(button ? { button } : {}),
+    };
     return blocksOf(call);
   };
 
   return {
     answerer,
     feedback: h.feedback,
+    answerLog,
     async command(name, text) {
       const before = h.fake.responses.length;
+      const beforeFinals = finals().length;
       await h.fake.sendEnvelope(
         "slash_commands",
         slashCommandPayload({ command: `/${name}`, text, response_url: h.fake.responseUrl(name) }),
       );
-      const responses = await h.fake.waitForResponses(before + 1, 5000);
-      return JSON.stringify(responses.at(-1)?.body);
+      // Quick commands answer through the response URL; slow ones (/ask) post in the channel.
+      await until(
+        () => h.fake.responses.length > before || finals().length > beforeFinals,
+        `/${name} answered`,
+      );
+      const posted = finals().at(-1);
+      return h.fake.responses.length > before
+        ? JSON.stringify(h.fake.responses.at(-1)?.body)
+        : blocksOf(posted as RecordedCall);
     },
     ask(question) {
       const mention = appMention({ text: `<@U_BOT> ${question}` });
@@ -78,7 +108,7 @@ async function startSlackSession(): Promise<ContractSession> {
         "interactive",
         blockActionsPayload({
           action_id: FEEDBACK_ACTIONS.up,
-          value: `slack:T1:C1:${lastAnswer?.thread}`,
+          value: lastAnswer?.button ?? "",
           message_ts: lastAnswer?.ts ?? "",
           response_url: h.fake.responseUrl("thanks"),
         }),

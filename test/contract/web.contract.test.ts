@@ -5,11 +5,12 @@ import { Bot, type Feedback } from "../../src/core/bot.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { HttpServer } from "../../src/http/server.js";
 import { loadRepoKb } from "../helpers.js";
-import { adapterContract, ContractAnswerer, type ContractSession } from "./contract.js";
+import { adapterContract, ContractAnswerer, type ContractSession, contractRecorder } from "./contract.js";
 
 async function startWeb(): Promise<ContractSession> {
   const answerer = new ContractAnswerer();
-  const bot = new Bot({ kb: await loadRepoKb(), answerer });
+  const { answerLog, recorder } = contractRecorder();
+  const bot = new Bot({ kb: await loadRepoKb(), answerer, recorder });
   const feedback: Feedback[] = [];
   bot.onFeedback((f) => feedback.push(f));
   const http = new HttpServer(silentLogger);
@@ -55,6 +56,7 @@ async function startWeb(): Promise<ContractSession> {
   return {
     answerer,
     feedback,
+    answerLog,
     async command(name, text) {
       return visible(
         await stream("/api/command", { name, text, conversation: `contract-${++conversations}` }),

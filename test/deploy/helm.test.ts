@@ -202,6 +202,7 @@ const MATRIX: Record<string, Record<string, string | number | boolean>> = {
     "ingress.enabled": true,
     "ingress.host": "bot.example.com",
     "serviceMonitor.enabled": true,
+    "grafanaDashboard.enabled": true,
     "networkPolicy.enabled": true,
   },
   "Discord gateway, 1 replica, model": {

@@ -80,3 +80,36 @@ describe("buildCommandPayload", () => {
     ).toThrow(/100 commands/);
   });
 });
+
+describe("zh-CN localizations", () => {
+  // Discord's published rule for names, and its lower-case requirement where the script has case.
+  const DISCORD_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+  const validName = (name: string) => DISCORD_NAME.test(name) && name === name.toLowerCase();
+
+  it("name and describe every command and option in Chinese, within Discord's limits", async () => {
+    const bot = await createTestBot();
+    const payload = buildCommandPayload(bot.commands(), { global: true });
+    for (const command of payload) {
+      const description = command.description_localizations?.["zh-CN"];
+      expect(description, `/${command.name}`).toMatch(/[\u4e00-\u9fff]/);
+      expect(description?.length).toBeLessThanOrEqual(100);
+      const name = command.name_localizations?.["zh-CN"];
+      if (typeof name === "string") expect(validName(name), name).toBe(true);
+      for (const option of command.options ?? []) {
+        const optionDescription = option.description_localizations?.["zh-CN"];
+        expect(optionDescription, `/${command.name} ${option.name}`).toMatch(/[\u4e00-\u9fff]/);
+        expect(optionDescription?.length).toBeLessThanOrEqual(100);
+        const optionName = option.name_localizations?.["zh-CN"];
+        expect(
+          typeof optionName === "string" && validName(optionName),
+          `/${command.name} ${option.name}`,
+        ).toBe(true);
+      }
+    }
+    const byName = new Map(payload.map((c) => [c.name, c]));
+    expect(byName.get("project")?.name_localizations).toEqual({ "zh-CN": "项目" });
+    expect(byName.get("kubevirt")?.description_localizations?.["zh-CN"]).toContain("KubeVirt");
+    // Options keep their English names on the wire.
+    expect(byName.get("ask")?.options?.[0]?.name).toBe("question");
+  });
+});

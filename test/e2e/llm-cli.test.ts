@@ -56,6 +56,8 @@ async function cli(argv: string[], env: Record<string, string> = {}, baseURL = f
     stdout,
     stderr,
     env: {
+      // Answer records go to a temporary folder, not the working tree.
+      ANSWER_LOG_DIR: path.join(tmpdir(), "spotlight-cli-test-answers"),
       OPENAI_BASE_URL: baseURL,
       OPENAI_MODEL: "test-model",
       LLM_FIRST_TOKEN_TIMEOUT_MS: String(FIRST_TOKEN_MS),
@@ -246,7 +248,7 @@ describe("the runtime", () => {
 
   it("exposes the model's cached state for /readyz; a model name the server ignores stays ready", async () => {
     const rt = await createRuntime(
-      loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model" }),
+      loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model", ANSWER_LOG: "off" }),
       logger,
     );
     try {
@@ -257,7 +259,7 @@ describe("the runtime", () => {
     }
     fake.setModels(["other-model"]);
     const typo = await createRuntime(
-      loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model" }),
+      loadConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "test-model", ANSWER_LOG: "off" }),
       logger,
     );
     try {

@@ -9,7 +9,7 @@ import type { SlackConfig } from "../../src/app/config.js";
 import type { Answerer, AnswerInput, AnswerResult } from "../../src/core/answer/answerer.js";
 import { messages } from "../../src/core/answer/messages.js";
 import { toSources } from "../../src/core/answer/sources.js";
-import type { Bot, Feedback } from "../../src/core/bot.js";
+import type { Bot, BotDeps, Feedback } from "../../src/core/bot.js";
 import type { Logger } from "../../src/core/logger.js";
 import { HttpServer } from "../../src/http/server.js";
 import { startSlack } from "../adapter-starters.js";
@@ -48,6 +48,8 @@ export interface HarnessOptions {
   prefix?: string;
   adapter?: SlackAdapterOptions;
   logLevel?: string;
+  /** More for the bot (e.g. an answer recorder). */
+  bot?: Partial<BotDeps>;
 }
 
 export interface Harness {
@@ -79,7 +81,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const fake = new FakeSlack();
   await fake.start();
   const logger = memoryLogger();
-  const bot = await createTestBot({ logger, ...(options.answerer ? { answerer: options.answerer } : {}) });
+  const bot = await createTestBot({
+    logger,
+    ...(options.answerer ? { answerer: options.answerer } : {}),
+    ...options.bot,
+  });
   const feedback: Feedback[] = [];
   bot.onFeedback((f) => feedback.push(f));
   const runtime = {

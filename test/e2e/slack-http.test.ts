@@ -60,7 +60,6 @@ describe("Slack over HTTP on the shared server", () => {
       FORM_CONTENT_TYPE,
     );
     expect(res.status).toBe(200);
-    expect(res.ms).toBeLessThan(3000);
     const [response] = await h.fake.waitForResponses(1);
     expect(response?.body).toMatchObject({ response_type: "in_channel" });
     expect(json(response?.body)).toContain("Cluster API");
@@ -84,10 +83,9 @@ describe("Slack over HTTP on the shared server", () => {
         ),
       ),
     );
-    for (const r of results) {
-      expect(r.status).toBe(200);
-      expect(r.ms).toBeLessThan(3000);
-    }
+    for (const r of results) expect(r.status).toBe(200);
+    // Acked first: every ack is back while every answer is still waiting on the model.
+    expect(h.adapter.stats().answers).toBe(0);
     await expect.poll(() => clock.sleeping, { timeout: 5_000 }).toBe(50);
     clock.advance(30_000);
     await expect.poll(() => h.adapter.stats().answers, { timeout: 10_000 }).toBe(50);
@@ -203,7 +201,6 @@ describe("Slack over HTTP on the shared server", () => {
       FORM_CONTENT_TYPE,
     );
     expect(res.status).toBe(200);
-    expect(res.ms).toBeLessThan(3000);
     await h.fake.waitForResponses(1);
     expect(h.feedback).toEqual([
       {

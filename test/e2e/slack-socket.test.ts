@@ -89,7 +89,7 @@ describe("Slack in Socket Mode", () => {
         ),
       ),
     );
-    for (const ack of acks) expect(ack.ms).toBeLessThan(3000);
+    expect(acks).toHaveLength(specs.length);
 
     const slow = specs.filter((s) => s.slow);
     const fast = specs.filter((s) => !s.slow);
@@ -150,8 +150,7 @@ describe("Slack in Socket Mode", () => {
   it("answers a mention in the message's thread, with feedback buttons and no unfurls", async () => {
     const h = await start();
     const mention = appMention({ text: "<@U_BOT> Who uses KubeVirt?", channel: "C42" });
-    const ack = await h.fake.sendEnvelope("events_api", eventCallback(mention));
-    expect(ack.ms).toBeLessThan(3000);
+    await h.fake.sendEnvelope("events_api", eventCallback(mention));
     const [post] = await h.fake.waitForCalls("chat.postMessage", 1);
     expect(post?.body).toMatchObject({
       channel: "C42",
@@ -289,8 +288,9 @@ describe("Slack in Socket Mode", () => {
         ),
       ),
     );
-    // The fake rejects an envelope not acked within 3 s; each ack is also well inside it.
-    for (const ack of acks) expect(ack.ms).toBeLessThan(3000);
+    // Acked first: every ack is back while every answer is still waiting on the model.
+    expect(acks).toHaveLength(n);
+    expect(h.adapter.stats().answers).toBe(0);
     // Every model call is under way, 30 (virtual) seconds from finishing, each with a placeholder.
     await expect.poll(() => clock.sleeping, { timeout: 5_000 }).toBe(n);
     expect(h.fake.callsTo("chat.postMessage")).toHaveLength(n);
@@ -338,7 +338,7 @@ describe("Slack in Socket Mode", () => {
     await h.fake.sendEnvelope("events_api", eventCallback(mention));
     const [post] = await h.fake.waitForCalls("chat.postMessage", 1);
     const conversationId = `slack:T1:C1:${String(mention.ts)}`;
-    const ack = await h.fake.sendEnvelope(
+    await h.fake.sendEnvelope(
       "interactive",
       blockActionsPayload({
         action_id: FEEDBACK_ACTIONS.down,
@@ -348,7 +348,6 @@ describe("Slack in Socket Mode", () => {
         response_url: h.fake.responseUrl("thanks"),
       }),
     );
-    expect(ack.ms).toBeLessThan(3000);
     const [response] = await h.fake.waitForResponses(1);
     expect(response?.body).toMatchObject({ response_type: "ephemeral", replace_original: false });
     expect(h.feedback).toEqual([

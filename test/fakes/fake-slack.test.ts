@@ -83,7 +83,6 @@ describe("Socket Mode with real Bolt", () => {
       slashCommandPayload({ command: "/ping", response_url: fake.responseUrl("r1") }),
     );
     expect(ack.envelope_id).toBeTypeOf("string");
-    expect(ack.ms).toBeLessThan(3000);
     const [response] = await fake.waitForResponses(1);
     expect(response?.id).toBe("r1");
     expect(response?.body).toEqual({ text: "pong" });

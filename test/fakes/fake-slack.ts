@@ -76,7 +76,10 @@ export interface EnvelopeOptions {
   envelopeId?: string;
   /** Slack sends `false` for events_api and `true` for commands/interactivity; override if needed. */
   acceptsResponsePayload?: boolean;
-  /** Reject if no ack within this many ms. Defaults to 3000, Slack's own ack deadline. */
+  /**
+   * Reject if no ack within this many ms. Defaults to 15 s: a hang detector, not Slack's 3 s budget,
+   * which a busy shared machine can overrun; how fast acks are is measured in bench/, not asserted.
+   */
   ackTimeoutMs?: number;
 }
 
@@ -143,7 +146,7 @@ const JSON_FORM_FIELDS = new Set([
   "chunks",
 ]);
 
-const DEFAULT_ACK_TIMEOUT_MS = 3_000;
+const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 500;
 const TS_BASE_SECONDS = 1_712_000_000;
 

@@ -50,7 +50,7 @@ const logger: Logger = silentLogger;
 beforeAll(async () => {
   port = await freePort();
   await startRedis();
-  shared = createSharedState(`redis://127.0.0.1:${port}`, logger);
+  shared = await createSharedState(`redis://127.0.0.1:${port}`, logger);
   await until(async () => (await shared.ready()) === undefined);
 });
 

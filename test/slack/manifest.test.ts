@@ -92,3 +92,51 @@ describe("Slack app manifest", () => {
     expect(insecure.stderr).toContain("https");
   });
 });
+
+describe("Slack manifest choices", () => {
+  it("--umbrella declares one /spotlight command; --shortcuts adds one per project", async () => {
+    const bot = await createTestBot();
+    const shortcutNames = new Set(bot.kb.projects.map((p) => p.id));
+    const umbrella = buildManifest(bot.commands(), {
+      mode: "socket",
+      prefix: "",
+      style: "umbrella",
+      shortcutNames,
+    });
+    expect(umbrella.features.slash_commands.map((c) => c.command)).toEqual(["/spotlight"]);
+    expect(umbrella.features.slash_commands[0]?.usage_hint).toBe("[command] [text]");
+    const withShortcuts = buildManifest(bot.commands(), {
+      mode: "socket",
+      prefix: "sl",
+      style: "umbrella",
+      shortcuts: true,
+      shortcutNames,
+    });
+    expect(withShortcuts.features.slash_commands.map((c) => c.command)).toEqual([
+      "/sl-spotlight",
+      ...bot.kb.projects.map((p) => `/sl-${p.id}`),
+    ]);
+  });
+
+  it("--minimal subscribes to mentions and direct messages only, without channel history scopes", async () => {
+    const run = await cli(["slack-manifest", "--minimal"]);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as SlackManifest;
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_mention", "message.im"]);
+    expect(manifest.oauth_config.scopes.bot).not.toContain("channels:history");
+    expect(manifest.oauth_config.scopes.bot).not.toContain("groups:history");
+    expect(manifest.oauth_config.scopes.bot).not.toContain("mpim:history");
+    expect(manifest.oauth_config.scopes.bot).toContain("app_mentions:read");
+  });
+
+  it("takes SLACK_COMMAND_PREFIX and the style from the environment before any Slack token is set", async () => {
+    const run = await runCliCaptured(["slack-manifest"], {
+      env: { SLACK_COMMAND_PREFIX: "sl", SLACK_COMMAND_STYLE: "umbrella", SLACK_PROJECT_SHORTCUTS: "true" },
+    });
+    expect(run.code).toBe(0);
+    const commands = (JSON.parse(run.stdout) as SlackManifest).features.slash_commands.map((c) => c.command);
+    expect(commands[0]).toBe("/sl-spotlight");
+    expect(commands).toContain("/sl-kubevirt");
+    expect(commands).not.toContain("/sl-ask");
+  });
+});

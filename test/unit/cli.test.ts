@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
@@ -224,7 +225,11 @@ describe("spotlight CLI", () => {
       [path.join(repoRoot, "bin/spotlight.js"), "ask", "When did Cluster API start?"],
       {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? "" },
+        // The answer record of this run goes to a temporary folder, not the working tree.
+        env: {
+          PATH: process.env.PATH ?? "",
+          ANSWER_LOG_DIR: path.join(tmpdir(), "spotlight-cli-test-answers"),
+        },
       },
     );
     expect(stdout).toMatch(/2018/);

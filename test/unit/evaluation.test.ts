@@ -69,6 +69,15 @@ describe("evaluation", () => {
     expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
+  it("on the fourth tuning set (the most varied writers): floors against regressions", async () => {
+    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning-4.yaml")), 4);
+    const s = report.summary;
+    expect(s.recallAtK).toBeGreaterThanOrEqual(0.95);
+    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.86);
+    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.72);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+
   it("a hedge case passes only when the answer says the article doesn't state it", async () => {
     const cases = [
       { id: "h1", q: "what's vCluster's pricing?", kind: "hedge" as const, expect: [["vCluster"]] },

@@ -128,15 +128,27 @@ describe("loadKnowledgeBase", () => {
     expect(e.field).toBe("[1].links.kubecon_session.url");
   });
 
-  it("rejects an article without front matter", async () => {
-    const e = await failureAfter(ARTICLE_FILE, (t) => t.replace(/^---[\s\S]*?---\n/, ""));
-    expect(e.file).toBe(ARTICLE_FILE);
-    expect(e.field).toBe("front matter");
+  it("accepts an article without front matter: id from its file name, title from its first heading", async () => {
+    const copy = await copyDataDir();
+    cleanup = copy.cleanup;
+    await copy.edit(ARTICLE_FILE, (t) => t.replace(/^---[\s\S]*?---\n/, ""));
+    const kb = await loadKnowledgeBase(copy.dir);
+    const meta = kb.articles[0]?.meta;
+    expect(meta?.id).toBe("five-enterprise-k8s-projects-kubecon-london");
+    expect(meta?.language).toBe("zh");
+    expect(meta?.title.zh).toMatch(/KubeCon/);
+    expect(meta?.url).toBe("");
   });
 
   it("rejects front matter missing a field", async () => {
-    const e = await failureAfter(ARTICLE_FILE, (t) => t.replace(/^author: .*\n/m, ""));
-    expect(e.field).toBe("front matter.author");
+    const e = await failureAfter(ARTICLE_FILE, (t) => t.replace(/^id: .*\n/m, ""));
+    expect(e.field).toBe("front matter.id");
+  });
+
+  it("needs a Chinese title for a Chinese article only", async () => {
+    const e = await failureAfter(ARTICLE_FILE, (t) => t.replace(/^( +)zh: .*\n/m, ""));
+    expect(e.field).toBe("front matter.title.zh");
+    expect(e.reason).toMatch(/Chinese article/);
   });
 
   it("rejects an events file referring to an unknown article", async () => {

@@ -4,6 +4,10 @@ import { describe, expect, it } from "vitest";
 import { ASSET_FILES, DEFAULT_ASSETS_DIR } from "../../src/adapters/web/assets.js";
 import { repoRoot } from "../helpers.js";
 
+/** Every script the page loads, from the served list. */
+const PAGE_SCRIPTS = Object.values(ASSET_FILES)
+  .map((a) => a.file)
+  .filter((f) => f.endsWith(".js"));
 const read = (file: string) => readFile(path.join(DEFAULT_ASSETS_DIR, file), "utf8");
 
 describe("the playground's page files", () => {
@@ -34,13 +38,15 @@ describe("the playground's page files", () => {
     const served = new Set(Object.keys(ASSET_FILES));
     for (const [, url] of html.matchAll(/\b(?:src|href)="(assets\/[^"]+)"/g))
       expect(served).toContain(`/${url}`);
-    const script = await read("playground.js");
-    for (const [, module] of script.matchAll(/from "\.\/([\w.-]+\.js)"/g))
-      expect(served).toContain(`/assets/${module}`);
+    for (const file of PAGE_SCRIPTS) {
+      const script = await read(file);
+      for (const [, module] of script.matchAll(/from "\.\/([\w.-]+\.js)"/g))
+        expect(served).toContain(`/assets/${module}`);
+    }
   });
 
   it("never hand text to the HTML parser", async () => {
-    for (const file of ["playground.js", "markdown.js"]) {
+    for (const file of PAGE_SCRIPTS) {
       const source = await read(file);
       expect(source, file).not.toMatch(
         /\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/,

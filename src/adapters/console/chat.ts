@@ -3,6 +3,7 @@ import { createInterface, type Interface } from "node:readline";
 import {
   type Bot,
   detectLanguage,
+  type FallbackReason,
   parseCommandLine,
   type ReplyEvent,
   TerminalStream,
@@ -10,7 +11,14 @@ import {
 import type { Adapter, AdapterContext } from "../adapter.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
 import { WorkTracker } from "../shared/work-tracker.js";
-import { renderBody, renderFooter, renderReply } from "./render.js";
+import {
+  markdownToTerminal,
+  modelStatusLine,
+  renderBody,
+  renderFooter,
+  renderReply,
+  type TerminalStyle,
+} from "./render.js";
 
 export interface ChatOptions {
   input: NodeJS.ReadableStream;
@@ -21,30 +29,67 @@ export interface ChatOptions {
 }
 
 const WELCOME = [
-  "Spotlight terminal chat. Ask a question about the projects in the article, or use a slash command",
+  "Spotlight terminal chat. Ask a question about the projects in the knowledge base, or use a slash command",
   "(/help, /projects, /project kubevirt, /compare capi vcluster, /talks). Follow-ups keep the context.",
   "/new starts a new conversation; /exit or Ctrl-D quits.",
 ].join("\n");
 
+/** Whether no bold, link or code span is left open in `text`. */
+function closed(text: string): boolean {
+  const count = (re: RegExp) => (text.match(re) ?? []).length;
+  return (
+    count(/\*\*/g) % 2 === 0 &&
+    count(/`/g) % 2 === 0 &&
+    count(/\[/g) === count(/\]/g) &&
+    count(/\(/g) === count(/\)/g) &&
+    !/[*[]$/.test(text)
+  );
+}
+
+/** How much of the streamed text can be rendered now: all of it, or up to the last closed word. */
+function safeCut(pending: string): number {
+  if (closed(pending)) return pending.length;
+  for (let at = pending.lastIndexOf(" "); at >= 0; at = pending.lastIndexOf(" ", at - 1)) {
+    if (closed(pending.slice(0, at + 1))) return at + 1;
+  }
+  return 0;
+}
+
 /**
- * Prints a streaming reply as it comes: appended text as it arrives, nothing once it is revised.
+ * Prints a streaming reply as it comes: appended text as it arrives, rendered from markdown in
+ * pieces cut where no bold, link or code span is open; nothing once it is revised.
  * The model's text is untrusted: it is sanitised as a whole each time, so an escape sequence split
  * across two deltas is removed whole rather than leaking its tail.
  * `shown()` is the text printed; when it is not the final reply's, the caller prints the reply whole.
  */
-export function terminalStream(output: NodeJS.WritableStream): {
+export function terminalStream(
+  output: NodeJS.WritableStream,
+  style: TerminalStyle = { color: false },
+): {
   onEvent: (event: ReplyEvent) => void;
+  /** Prints what is still held back; call once the reply is complete. */
+  flush: () => void;
   shown: () => string;
 } {
   let raw = "";
+  let pending = "";
   let linear = true;
   const terminal = new TerminalStream();
   return {
     onEvent: (event) => {
       if (event.type === "delta" && linear) {
         raw += event.text;
-        output.write(terminal.next(raw));
+        pending += terminal.next(raw);
+        const cut = safeCut(pending);
+        if (cut > 0) {
+          output.write(markdownToTerminal(pending.slice(0, cut), style));
+          pending = pending.slice(cut);
+        }
       } else if (event.type === "replace") linear = false;
+    },
+    flush: () => {
+      if (pending) output.write(markdownToTerminal(pending, style));
+      pending = "";
     },
     shown: () => raw,
   };
@@ -99,6 +144,7 @@ async function chatLoop(
   const write = (text: string) => options.output.write(`${text}\n`);
   const style = { color: options.color };
   let conversationId = `console:${randomUUID()}`;
+  let modelTrouble: FallbackReason | undefined;
   write(WELCOME);
   rl.setPrompt("you> ");
   rl.prompt();
@@ -117,7 +163,7 @@ async function chatLoop(
     }
     const command = parseCommandLine(line);
     const base = { platform: "console" as const, conversationId, userId: "console" };
-    const stream = options.stream ? terminalStream(options.output) : undefined;
+    const stream = options.stream ? terminalStream(options.output, style) : undefined;
     const answering = bot.handle(
       command
         ? { ...base, kind: "command", name: command.name, text: command.text }
@@ -127,6 +173,7 @@ async function chatLoop(
     const handling = signal ? replyOrRestartNote(answering, signal, detectLanguage(line)) : answering;
     track(handling.then(() => undefined));
     const reply = await handling;
+    stream?.flush();
     const shown = stream?.shown() ?? "";
     if (shown) {
       options.output.write("\n");
@@ -135,6 +182,9 @@ async function chatLoop(
     } else {
       write(renderReply(reply, style));
     }
+    const status = modelStatusLine(modelTrouble, reply, style);
+    modelTrouble = status.state;
+    if (status.line) write(status.line);
     write("");
     rl.prompt();
   }

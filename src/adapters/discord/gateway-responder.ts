@@ -1,4 +1,5 @@
 import {
+  type APIModalInteractionResponseCallbackData,
   type AutocompleteInteraction,
   type Interaction,
   MessageFlags,
@@ -45,6 +46,12 @@ export class GatewayResponder implements InteractionResponder {
     if (!interaction.isMessageComponent()) throw new Error("only components can be acknowledged silently");
     await interaction.deferUpdate();
   }
+
+  async showModal(modal: APIModalInteractionResponseCallbackData): Promise<void> {
+    const interaction = this.repliable();
+    if (!interaction.isMessageComponent()) throw new Error("only components can open a modal here");
+    await interaction.showModal(modal);
+  }
 }
 
 function placeOf(interaction: Interaction): DiscordPlace {
@@ -88,6 +95,18 @@ export function fromDiscordJs(interaction: Interaction): IncomingInteraction {
       customId: interaction.customId,
       messageId: interaction.message.id,
       userId: interaction.user.id,
+    };
+  }
+  if (interaction.isModalSubmit()) {
+    const fields: Record<string, string> = {};
+    for (const [customId, field] of interaction.fields.fields)
+      if ("value" in field && typeof field.value === "string") fields[customId] = field.value;
+    return {
+      kind: "modal",
+      id: interaction.id,
+      customId: interaction.customId,
+      userId: interaction.user.id,
+      fields,
     };
   }
   return { kind: "other", id: interaction.id };

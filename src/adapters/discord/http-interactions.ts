@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type APIInteractionResponse,
+  type APIModalInteractionResponseCallbackData,
   InteractionResponseType,
   InteractionType,
   MessageFlags,
@@ -95,6 +96,14 @@ const interactionSchema = z.object({
       options: z.array(optionSchema).optional(),
       custom_id: z.string().optional(),
       component_type: z.number().optional(),
+      /** A submitted modal's rows of text inputs. */
+      components: z
+        .array(
+          z.object({
+            components: z.array(z.object({ custom_id: z.string(), value: z.string().optional() })).optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   message: z.object({ id: z.string() }).optional(),
@@ -128,6 +137,13 @@ export function fromApi(raw: RawInteraction): IncomingInteraction {
   }
   if (raw.type === InteractionType.MessageComponent && raw.data?.custom_id && raw.message) {
     return { kind: "button", id: raw.id, customId: raw.data.custom_id, messageId: raw.message.id, userId };
+  }
+  if (raw.type === InteractionType.ModalSubmit && raw.data?.custom_id) {
+    const fields: Record<string, string> = {};
+    for (const row of raw.data.components ?? [])
+      for (const input of row.components ?? [])
+        if (input.value !== undefined) fields[input.custom_id] = input.value;
+    return { kind: "modal", id: raw.id, customId: raw.data.custom_id, userId, fields };
   }
   return { kind: "other", id: raw.id };
 }
@@ -180,6 +196,10 @@ class HttpResponder implements InteractionResponder {
       type: InteractionResponseType.ApplicationCommandAutocompleteResult,
       data: { choices },
     });
+  }
+
+  showModal(modal: APIModalInteractionResponseCallbackData): Promise<void> {
+    return this.initial({ type: InteractionResponseType.Modal, data: modal });
   }
 
   acknowledge(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { APIModalInteractionResponseCallbackData } from "discord.js";
 import type { Bot, CommandSpec, Deduplicator, Language, Logger, Reply } from "../../core/index.js";
 import { detectLanguage } from "../../core/index.js";
 import { EditStream } from "../shared/edit-stream.js";
@@ -5,6 +6,7 @@ import { labelsFor } from "../shared/labels.js";
 import { feedbackFor } from "../shared/reply-policy.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
+import { parseReasonCustomId, REASON_INPUT_ID, reasonModal } from "./feedback-reason.js";
 import { errorFields } from "./log-fields.js";
 import {
   clip,
@@ -28,6 +30,8 @@ export type IncomingInteraction =
     }
   | { kind: "autocomplete"; id: string; name: string; focused: { name: string; value: string } }
   | { kind: "button"; id: string; customId: string; messageId: string; userId: string }
+  /** A submitted modal: its custom id and the values of its text inputs by custom id. */
+  | { kind: "modal"; id: string; customId: string; userId: string; fields: Record<string, string> }
   | { kind: "other"; id: string };
 
 export interface AutocompleteChoice {
@@ -47,6 +51,8 @@ export interface InteractionResponder {
   autocomplete(choices: AutocompleteChoice[]): Promise<void>;
   /** Acknowledges a component interaction with no visible answer. */
   acknowledge(): Promise<void>;
+  /** Answers a component interaction with a modal (e.g. the reason for a 👎). */
+  showModal?(modal: APIModalInteractionResponseCallbackData): Promise<void>;
 }
 
 /** Timings; tests and benchmarks shorten them. */
@@ -151,6 +157,8 @@ export class InteractionHandler {
         return this.autocomplete(interaction, responder, log);
       case "button":
         return this.button(interaction, responder, log);
+      case "modal":
+        return this.modal(interaction, responder, log);
       case "other":
         return;
     }
@@ -269,16 +277,41 @@ export class InteractionHandler {
         await responder.acknowledge();
         return;
       }
-      this.deps.bot.recordFeedback({
+      await this.deps.bot.recordFeedback({
         platform: "discord",
         conversationId: feedback.conversationId,
         userId: interaction.userId,
         messageRef: interaction.messageId,
         value: feedback.value,
+        ...(feedback.answerId ? { answerId: feedback.answerId } : {}),
       });
-      await responder.reply(renderNotice(labelsFor("en").thanks), { ephemeral: true });
+      // A 👎 on a recorded answer asks why (the modal is the answer to the click); anything else thanks.
+      if (feedback.value === "down" && feedback.answerId && responder.showModal)
+        await responder.showModal(reasonModal(feedback.answerId));
+      else await responder.reply(renderNotice(labelsFor("en").thanks), { ephemeral: true });
     } catch (error) {
       log.warn({ err: errorFields(error) }, "acknowledging a button failed");
+    }
+  }
+
+  private async modal(
+    interaction: Extract<IncomingInteraction, { kind: "modal" }>,
+    responder: InteractionResponder,
+    log: Logger,
+  ): Promise<void> {
+    const answerId = parseReasonCustomId(interaction.customId);
+    try {
+      const reason = interaction.fields[REASON_INPUT_ID]?.trim();
+      if (answerId && reason)
+        await this.deps.bot.explainFeedback({
+          platform: "discord",
+          userId: interaction.userId,
+          answerId,
+          reason,
+        });
+      await responder.reply(renderNotice(labelsFor("en").thanks), { ephemeral: true });
+    } catch (error) {
+      log.warn({ err: errorFields(error) }, "answering a modal failed");
     }
   }
 }

@@ -12,10 +12,11 @@ import {
 } from "discord.js";
 import type { CommandSpec } from "../../core/index.js";
 import { BotError } from "../../core/index.js";
+import { commandLocalizations, type Localized, optionLocalizations } from "./localizations.js";
 import { clip } from "./render.js";
 
 /** Discord's rule for chat-input command and option names (lower case only). */
-const NAME = /^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+const NAME = /^[-_\p{Ll}\p{Lo}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 const MAX_COMMANDS = 100;
 const MAX_OPTIONS = 25;
 
@@ -62,12 +63,14 @@ export function buildCommandPayload(
           description: clip(option.description.trim() || option.name, 100),
           required: option.required,
           ...(option.autocomplete === "project" ? { autocomplete: true } : {}),
+          ...checkedLocalizations(optionLocalizations(spec, option.name), `${spec.name} ${option.name}`),
         };
       });
     return {
       type: ApplicationCommandType.ChatInput,
       name: spec.name,
       description: clip(spec.description.trim() || spec.name, 100),
+      ...checkedLocalizations(commandLocalizations(spec), spec.name),
       ...(options.length > 0 ? { options } : {}),
       // Where a global command may be used: servers and DMs with the bot (contexts are global-only).
       ...(scope.global
@@ -78,6 +81,18 @@ export function buildCommandPayload(
         : {}),
     };
   });
+}
+
+/** Localizations within Discord's limits (names as command names, descriptions up to 100). */
+function checkedLocalizations(localized: Localized, where: string): Localized {
+  for (const name of Object.values(localized.name_localizations ?? {})) {
+    if (!NAME.test(name)) throw new BotError("bad-data", `localized name "${name}" of ${where} is not valid`);
+  }
+  for (const text of Object.values(localized.description_localizations ?? {})) {
+    if (text.length < 1 || text.length > 100)
+      throw new BotError("bad-data", `a localized description of ${where} is not 1-100 characters`);
+  }
+  return localized;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   sessionLabel,
 } from "../../core/index.js";
 import { LABELS } from "../shared/labels.js";
+import { type FeedbackTarget, parseFeedbackTarget } from "../shared/reply-policy.js";
 import { splitMessage } from "../shared/text-split.js";
 import { containsUrl, hasUnwrappedUrl, neutralisePings, safeContent } from "./safe-text.js";
 
@@ -186,20 +187,23 @@ function packEmbeds(embeds: APIEmbed[]): APIEmbed[][] {
   return groups;
 }
 
-/** Custom ids of the feedback buttons: `fb:<up|down>:<conversation id>` (at most 100 characters). */
-const FEEDBACK_ID = /^fb:(up|down):(discord:(?:\d+|dm):\d+:(?:\d+|-))$/;
+/**
+ * Custom ids of the feedback buttons: `fb:<up|down>:<conversation id>[#<answer record id>]` (at most
+ * 100 characters: snowflakes are at most 20 digits, record ids 12 characters).
+ */
+const FEEDBACK_ID = /^fb:(up|down):(discord:(?:\d+|dm):\d+:(?:\d+|-)(?:#[A-Za-z0-9_-]{12})?)$/;
 
 export function feedbackCustomId(value: "up" | "down", conversationId: string): string {
   return `fb:${value}:${conversationId}`;
 }
 
-/** The vote and conversation a feedback button carries, or undefined for any other custom id. */
+/** The vote, conversation and answer record a feedback button carries, or undefined for any other custom id. */
 export function parseFeedbackCustomId(
   customId: string,
-): { value: "up" | "down"; conversationId: string } | undefined {
+): ({ value: "up" | "down" } & FeedbackTarget) | undefined {
   const match = FEEDBACK_ID.exec(customId);
   if (!match) return undefined;
-  return { value: match[1] as "up" | "down", conversationId: match[2] as string };
+  return { value: match[1] as "up" | "down", ...parseFeedbackTarget(match[2] as string) };
 }
 
 export function feedbackButtons(conversationId: string): APIActionRowComponent<APIButtonComponent> {

@@ -8,12 +8,15 @@ import {
   type Logger,
 } from "../../core/index.js";
 import { labelsFor } from "../shared/labels.js";
+import { parseFeedbackTarget } from "../shared/reply-policy.js";
 import type { WorkTracker } from "../shared/work-tracker.js";
-import { slackCommandName } from "./manifest.js";
+import { REASON_CALLBACK_ID, readReason, reasonModal } from "./feedback-reason.js";
+import { slackCommandName, UMBRELLA_COMMAND } from "./manifest.js";
 import { FEEDBACK_ACTIONS } from "./render.js";
 import type { SlackResponder } from "./responder.js";
 import { type Identity, type SlackCounters, threadKey } from "./settings.js";
 import { describeError, type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
+import { routeUmbrella } from "./umbrella.js";
 
 interface IncomingMessage {
   team: string;
@@ -83,6 +86,19 @@ export class SlackEventHandler {
         this.track((signal) => this.runCommand(spec, slash, command, signal));
       });
     }
+    // The umbrella command (`/spotlight project kubevirt`) is always heard, whichever manifest
+    // style the app was created from.
+    const umbrella = `/${slackCommandName(UMBRELLA_COMMAND, this.deps.commandPrefix)}`;
+    if (!commands.some((spec) => spec.name === UMBRELLA_COMMAND)) {
+      app.command(umbrella, async ({ ack, command }) => {
+        await ack();
+        const routed = routeUmbrella(commands, command.text);
+        if (!routed) return;
+        this.track((signal) =>
+          this.runCommand(routed.spec, umbrella, { ...command, text: routed.text }, signal),
+        );
+      });
+    }
 
     app.event("app_mention", async ({ event, body }) => {
       const e = event as unknown as Record<string, unknown>;
@@ -125,23 +141,31 @@ export class SlackEventHandler {
         const { action, body } = args;
         if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
         const value = action.action_id === FEEDBACK_ACTIONS.up ? "up" : "down";
-        const conversationId = action.value ?? "";
+        const { conversationId, answerId } = parseFeedbackTarget(action.value ?? "");
         if (!conversationId.startsWith("slack:")) return;
+        const language = detectLanguage(JSON.stringify(body.message?.text ?? ""));
+        // A 👎 on a recorded answer asks why, in a modal; the trigger id lives 3 seconds, so first.
+        if (value === "down" && answerId && body.trigger_id) {
+          const view = reasonModal(answerId, language);
+          await this.deps.api
+            .openView(body.trigger_id, view)
+            .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not ask for a reason"));
+        }
         const channel = body.channel?.id ?? body.container?.channel_id ?? "";
         const messageTs = body.container?.message_ts ?? body.message?.ts ?? "";
-        this.deps.bot.recordFeedback({
+        await this.deps.bot.recordFeedback({
           platform: "slack",
           conversationId,
           userId: body.user.id,
           messageRef: `${channel}:${messageTs}`,
           value,
+          ...(answerId ? { answerId } : {}),
         });
         if (value === "up") counters.feedbackUp++;
         else counters.feedbackDown++;
         const responseUrl = body.response_url;
         if (responseUrl) {
           this.track(async () => {
-            const language = detectLanguage(JSON.stringify(body.message?.text ?? ""));
             await this.deps.api.respond(responseUrl, {
               response_type: "ephemeral",
               replace_original: false,
@@ -151,6 +175,13 @@ export class SlackEventHandler {
         }
       },
     );
+
+    app.view(REASON_CALLBACK_ID, async ({ ack, body, view }) => {
+      await ack();
+      const submitted = readReason(view);
+      if (submitted)
+        await this.deps.bot.explainFeedback({ platform: "slack", userId: body.user.id, ...submitted });
+    });
 
     app.error(async (error) => {
       counters.failures++;

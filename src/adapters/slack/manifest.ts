@@ -19,6 +19,17 @@ export const BOT_SCOPES = [
   "commands",
 ] as const;
 
+/** Scopes a mention-only app (`--minimal`) does without: it reads no channel messages. */
+const CHANNEL_HISTORY_SCOPES = new Set(["channels:history", "groups:history", "mpim:history"]);
+/** Events a mention-only app does without: un-mentioned thread replies in channels and group DMs. */
+const CHANNEL_MESSAGE_EVENTS = new Set(["message.channels", "message.groups", "message.mpim"]);
+
+/**
+ * The one command of the umbrella style: `/spotlight project kubevirt`, `/spotlight ask …`.
+ * The bot always listens for it, so either manifest style works with the same deployment.
+ */
+export const UMBRELLA_COMMAND = "spotlight";
+
 /** Mentions, plus messages for follow-ups in threads and direct messages. */
 export const BOT_EVENTS = [
   "app_mention",
@@ -83,12 +94,51 @@ export interface SlackManifest {
   };
 }
 
+/**
+ * Which slash commands the app declares. `commands`: every command at the top level (`/project`,
+ * `/ask`, one per project). `umbrella`: one `/spotlight` command taking the others as its first
+ * word, plus the per-project shortcuts only when `shortcuts` is set.
+ */
+export type CommandStyle = "commands" | "umbrella";
+
 export interface ManifestOptions {
   mode: SlackMode;
+  /** `commands` (default) or `umbrella`. */
+  style?: CommandStyle;
+  /** Umbrella style: also declare one top-level shortcut per catalog project. */
+  shortcuts?: boolean;
+  /** The names of the per-project shortcut commands (the catalog's project ids). */
+  shortcutNames?: ReadonlySet<string>;
+  /**
+   * Mention-only: no channel, private-channel or group-DM message events (nor their history
+   * scopes). Follow-ups in a thread then need a mention too; direct messages still work.
+   */
+  minimal?: boolean;
   /** HTTP mode: the public base URL (https://bot.example.com) or the full events URL. */
   url?: string;
   prefix: string;
   name?: string;
+}
+
+/** The umbrella command's spec: what Slack shows for `/spotlight`. */
+function umbrellaSpec(all: CommandSpec[]): CommandSpec {
+  const names = all.filter((c) => c.name !== UMBRELLA_COMMAND).map((c) => c.name);
+  const builtins = names.slice(0, 6).join(", ");
+  return {
+    name: UMBRELLA_COMMAND,
+    description: `Ask Spotlight: ${builtins}, or a question`,
+    options: [],
+    usage: `/${UMBRELLA_COMMAND} [command] [text]`,
+    examples: [],
+    slow: true,
+  };
+}
+
+/** The commands a manifest declares for its style. */
+export function declaredCommands(all: CommandSpec[], options: ManifestOptions): CommandSpec[] {
+  if ((options.style ?? "commands") === "commands") return all;
+  const shortcuts = options.shortcuts ? all.filter((c) => options.shortcutNames?.has(c.name) === true) : [];
+  return [umbrellaSpec(all), ...shortcuts];
 }
 
 /** The events URL for a public base URL; a URL already ending in the path is kept. */
@@ -107,7 +157,8 @@ function usageHint(spec: CommandSpec): string | undefined {
  * shortcuts included) as a slash command, with the scopes and events the adapter needs. Set-up is
  * "create the app from the manifest, paste two tokens".
  */
-export function buildManifest(commands: CommandSpec[], options: ManifestOptions): SlackManifest {
+export function buildManifest(all: CommandSpec[], options: ManifestOptions): SlackManifest {
+  const commands = declaredCommands(all, options);
   const problems = commandProblems(commands, options.prefix);
   if (problems.length > 0)
     throw new Error(`Cannot build the Slack manifest:\n  - ${problems.join("\n  - ")}`);
@@ -139,11 +190,15 @@ export function buildManifest(commands: CommandSpec[], options: ManifestOptions)
         return command;
       }),
     },
-    oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
+    oauth_config: {
+      scopes: {
+        bot: BOT_SCOPES.filter((scope) => !options.minimal || !CHANNEL_HISTORY_SCOPES.has(scope)),
+      },
+    },
     settings: {
       event_subscriptions: {
         ...(requestUrl ? { request_url: requestUrl } : {}),
-        bot_events: [...BOT_EVENTS],
+        bot_events: BOT_EVENTS.filter((event) => !options.minimal || !CHANNEL_MESSAGE_EVENTS.has(event)),
       },
       interactivity: { is_enabled: true, ...(requestUrl ? { request_url: requestUrl } : {}) },
       org_deploy_enabled: false,

@@ -159,6 +159,16 @@ export class SlackApi {
     );
   }
 
+  /** Opens a modal; `triggerId` comes from the click and is valid for 3 seconds. */
+  async openView(triggerId: string, view: Record<string, unknown>): Promise<void> {
+    await this.call("views.open", false, () =>
+      this.client.views.open({
+        trigger_id: triggerId,
+        view: view as unknown as webApi.ViewsOpenArguments["view"],
+      }),
+    );
+  }
+
   async delete(channel: string, ts: string): Promise<void> {
     await this.call("chat.delete", false, () => this.client.chat.delete({ channel, ts }));
   }

@@ -24,6 +24,12 @@ export const ASSET_FILES: Record<string, { file: string; type: string }> = {
   "/assets/playground.css": { file: "playground.css", type: "text/css; charset=utf-8" },
   "/assets/playground.js": { file: "playground.js", type: "text/javascript; charset=utf-8" },
   "/assets/markdown.js": { file: "markdown.js", type: "text/javascript; charset=utf-8" },
+  "/assets/dom.js": { file: "dom.js", type: "text/javascript; charset=utf-8" },
+  "/assets/cards.js": { file: "cards.js", type: "text/javascript; charset=utf-8" },
+  "/assets/reply-view.js": { file: "reply-view.js", type: "text/javascript; charset=utf-8" },
+  "/assets/knowledge-view.js": { file: "knowledge-view.js", type: "text/javascript; charset=utf-8" },
+  "/assets/kb-search.js": { file: "kb-search.js", type: "text/javascript; charset=utf-8" },
+  "/assets/ndjson.js": { file: "ndjson.js", type: "text/javascript; charset=utf-8" },
   "/assets/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
 };
 

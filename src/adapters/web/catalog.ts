@@ -5,6 +5,8 @@ import { projectCard } from "../../core/index.js";
 export interface CatalogProject extends ProjectCard {
   aliases: string[];
   featured: boolean;
+  /** The card's texts in the other language, so a search in either language finds it. */
+  translations: string[];
 }
 
 /** Consecutive paragraphs of an article under one heading path. */
@@ -35,6 +37,8 @@ export interface KnowledgeBaseView {
   version: string;
   projects: CatalogProject[];
   articles: CatalogArticle[];
+  /** Words meaning the same in English and Chinese: the page's search matches across languages. */
+  glossary: { en: string[]; zh: string[] }[];
 }
 
 /** The knowledge-base view of a knowledge base (English cards; articles in their own language). */
@@ -43,6 +47,7 @@ export function knowledgeBaseView(kb: KnowledgeBase): KnowledgeBaseView {
     ...projectCard(p, kb, "en"),
     aliases: p.aliases,
     featured: p.featured,
+    translations: [p.summary.zh, p.why?.zh, p.category?.zh].filter((t): t is string => t !== undefined),
   }));
   const articles = kb.articles.map((a) => {
     const sections: ArticleSection[] = [];
@@ -67,5 +72,5 @@ export function knowledgeBaseView(kb: KnowledgeBase): KnowledgeBaseView {
       sections,
     };
   });
-  return { version: kb.version, projects, articles };
+  return { version: kb.version, projects, articles, glossary: kb.glossary };
 }

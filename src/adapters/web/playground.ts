@@ -10,7 +10,9 @@ import { WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, isAuthorized, isLoopback, localRequest, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
+import { FORWARDED_HOST_HINT, sendForwardedHostPage, wantsPage } from "./host-hint.js";
 import { ReplyLedger } from "./reply-ledger.js";
+import { mountReport } from "./report-page.js";
 import { newVisitorId, type Visitor, visitorCookie, visitorOf } from "./visitor.js";
 import { NdjsonWriter, progressEvent, toWebReply } from "./wire.js";
 
@@ -37,6 +39,8 @@ const commandBody = z.object({
 const feedbackBody = z.object({
   replyId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
   value: z.enum(["up", "down"]),
+  /** An optional one-line reason with a 👎. */
+  reason: z.string().max(500).optional(),
 });
 
 /** Playground JSON: the shared server's, with the page's security headers and no caching. */
@@ -136,11 +140,15 @@ export function mountPlayground(
   const log = context.logger.child({ adapter: "web" });
   const token = options.token;
   const assets = loadAssets(options.assetsDir);
-  // The knowledge base does not change while the process runs: its view is serialised once.
-  const kbAsset = toAsset(
-    Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb))),
-    "application/json; charset=utf-8",
-  );
+  // The knowledge base's view is serialised once per version (a reload brings a new one).
+  let kbView: { version: string; asset: Asset } | undefined;
+  const kbAsset = (): Asset => {
+    if (kbView?.version !== bot.kb.version) {
+      const body = Buffer.from(JSON.stringify(knowledgeBaseView(bot.kb)));
+      kbView = { version: bot.kb.version, asset: toAsset(body, "application/json; charset=utf-8") };
+    }
+    return kbView.asset;
+  };
   const ledger = new ReplyLedger();
   // Without a token the playground is local-only in every configuration, whatever HOST the shared
   // server binds for Slack or Discord: it answers only this machine's own requests addressed to
@@ -157,10 +165,8 @@ export function mountPlayground(
   /** Host and auth checks shared by every route; false when a refusal was sent. */
   const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (localOnly && !localRequest(req)) {
-      sendJson(res, 403, {
-        error:
-          "without PLAYGROUND_TOKEN this playground only answers requests from this machine addressed to localhost",
-      });
+      if (wantsPage(req)) sendForwardedHostPage(req, res);
+      else sendJson(res, 403, { error: FORWARDED_HOST_HINT });
       return false;
     }
     if (!isAuthorized(req.headers, token)) {
@@ -169,6 +175,8 @@ export function mountPlayground(
     }
     return true;
   };
+
+  mountReport(http, bot, admit);
 
   /** `admit` plus the checks of a state-changing request. */
   const admitPost = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -210,6 +218,7 @@ export function mountPlayground(
           visitorId: visitor.id,
           conversationId: request.conversationId,
           rateable: web.rateable,
+          ...(reply.answerId ? { answerId: reply.answerId } : {}),
         });
       }
       writer.write({ type: "reply", reply: web });
@@ -253,7 +262,7 @@ export function mountPlayground(
   }
 
   http.route("GET", "/api/kb", (req, res) => {
-    if (admit(req, res)) sendAsset(req, res, kbAsset);
+    if (admit(req, res)) sendAsset(req, res, kbAsset());
   });
 
   http.route("POST", "/api/ask", async (req, res) => {
@@ -296,12 +305,15 @@ export function mountPlayground(
       sendJson(res, status, { error: outcome.reason });
       return;
     }
-    bot.recordFeedback({
+    const { answerId } = outcome.reply;
+    await bot.recordFeedback({
       platform: "web",
       conversationId: outcome.reply.conversationId,
       userId: visitor.id,
       messageRef: body.replyId,
       value: body.value,
+      ...(answerId ? { answerId } : {}),
+      ...(answerId && body.value === "down" && body.reason ? { reason: body.reason } : {}),
     });
     sendJson(res, 200, { ok: true });
   });

@@ -3,6 +3,8 @@ export interface SentReply {
   visitorId: string;
   conversationId: string;
   rateable: boolean;
+  /** The answer record's id, when answers are recorded. */
+  answerId?: string;
   rated?: "up" | "down";
 }
 

@@ -26,7 +26,8 @@ export async function ask(args: string[], config: Config, io: CliIo): Promise<nu
   });
   const question = positionals.join(" ");
   return withRuntime(config, io, async (rt) => {
-    const stream = values.json ? undefined : terminalStream(io.stdout);
+    const style = { color: Boolean(io.stdout.isTTY) };
+    const stream = values.json ? undefined : terminalStream(io.stdout, style);
     const reply = await rt.bot.handle(
       {
         kind: "question",
@@ -51,12 +52,13 @@ export async function ask(args: string[], config: Config, io: CliIo): Promise<nu
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return reply.error ? exitCodeFor(reply.error.code) : 0;
     }
+    stream?.flush();
     const streamed = stream?.shown() ?? "";
     if (streamed && streamed === reply.text) {
-      io.stdout.write(`\n\n${renderFooter(reply, { color: Boolean(io.stdout.isTTY) })}\n`);
+      io.stdout.write(`\n\n${renderFooter(reply, style)}\n`);
     } else {
       if (streamed) io.stdout.write("\n\n");
-      io.stdout.write(`${renderReply(reply, { color: Boolean(io.stdout.isTTY) })}\n`);
+      io.stdout.write(`${renderReply(reply, style)}\n`);
     }
     return reply.error ? exitCodeFor(reply.error.code) : 0;
   });

@@ -9,15 +9,29 @@ import { type CliIo, UsageError } from "./io.js";
 export async function slackManifest(args: string[], config: Config, io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { mode: { type: "string" }, url: { type: "string" }, prefix: { type: "string" } },
+    options: {
+      mode: { type: "string" },
+      url: { type: "string" },
+      prefix: { type: "string" },
+      umbrella: { type: "boolean" },
+      shortcuts: { type: "boolean" },
+      minimal: { type: "boolean" },
+    },
   });
   const mode = values.mode ?? config.slack?.mode ?? "socket";
   if (mode !== "socket" && mode !== "http") throw new UsageError("--mode must be socket or http");
   if (values.url !== undefined && !/^https:\/\/[^\s/]+/.test(values.url))
     throw new UsageError("--url must be the bot's public https URL, e.g. https://spotlight.example.com");
-  const prefix = values.prefix ?? config.slack?.commandPrefix ?? "";
+  // SLACK_COMMAND_PREFIX counts without tokens: the manifest comes before them.
+  const prefix = values.prefix ?? config.slackManifest.prefix;
   if (!/^[a-z0-9-]{0,10}$/.test(prefix))
     throw new UsageError("--prefix must be up to 10 lower-case letters, digits or dashes");
+  const style = values.umbrella ? "umbrella" : config.slackManifest.style;
+  const shortcuts = values.shortcuts ?? config.slackManifest.shortcuts;
+  if (shortcuts && style !== "umbrella")
+    io.stderr.write(
+      "note: --shortcuts only matters with --umbrella (every command is top-level otherwise)\n",
+    );
   if (mode === "http" && values.url === undefined)
     io.stderr.write(
       "note: no --url given; replace https://spotlight.example.com with the bot's public URL\n",
@@ -26,6 +40,10 @@ export async function slackManifest(args: string[], config: Config, io: CliIo): 
   const manifest = buildManifest(bot.commands(), {
     mode,
     prefix,
+    style,
+    shortcuts,
+    shortcutNames: new Set(bot.kb.projects.map((p) => p.id)),
+    minimal: values.minimal ?? config.slackManifest.mentionOnly,
     ...(values.url !== undefined ? { url: values.url } : {}),
   });
   io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,12 +1,11 @@
-import { runChat } from "../../adapters/console/chat.js";
 import { type Config, hasPlatform } from "../config.js";
-import { serve } from "../server.js";
 import { type CliIo, withRuntime } from "./io.js";
 
 /** `spotlight start`: the bot, the playground, or the terminal chat, as configured. */
 export async function start(config: Config, io: CliIo): Promise<number> {
   if (!hasPlatform(config) && !config.playground.enabled) {
     if (io.stdin.isTTY) {
+      const { runChat } = await import("../../adapters/console/chat.js");
       return withRuntime(config, io, async (rt) => {
         await runChat(rt.bot, {
           input: io.stdin,
@@ -29,9 +28,11 @@ export async function start(config: Config, io: CliIo): Promise<number> {
     );
     return 2;
   }
-  // The terminal chat shares the terminal with the logs: keep them to warnings unless asked.
+  // The terminal chat shares the terminal with the logs: keep them to errors unless asked (the
+  // chat prints one plain line when the model goes down or comes back).
   const chatOnTerminal = !hasPlatform(config) && io.stdin.isTTY && !("LOG_LEVEL" in io.env);
-  return serve(chatOnTerminal ? { ...config, logLevel: "warn" } : config, {
+  const { serve } = await import("../server.js");
+  return serve(chatOnTerminal ? { ...config, logLevel: "error" } : config, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,

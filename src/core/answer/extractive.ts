@@ -1,6 +1,8 @@
 import type { Passage } from "../knowledge/knowledge-base.js";
+import { isArticleOverview } from "../knowledge/knowledge-base.js";
 import type { QueryTerm, SearchIndex } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
+import { knowledgeTopic } from "../knowledge/topic.js";
 import type { Language } from "../types.js";
 import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
 import { render } from "./cited-answer.js";
@@ -113,15 +115,23 @@ export class ExtractiveAnswerer implements Answerer {
   /** The best sentences of the retrieved passages, by how much of the question they hold. */
   private extract(input: AnswerInput): AnswerResult {
     const { question, language, retrieval } = input;
+    // An article's overview (title, author, publisher) answers questions about the article; a
+    // "What is Dapr?" about an article titled "Dapr: …" must open with what the article says.
+    const aboutArticle = input.understanding?.intents.some((i) => i === "article" || i === "list") ?? true;
+    const hits = retrieval.hits.filter((h) => aboutArticle || !isArticleOverview(h.passage));
     const chosen = this.select(
       question,
       language,
       retrieval.terms,
-      retrieval.hits.map((h) => ({ passage: h.passage, score: h.score })),
+      hits.map((h) => ({ passage: h.passage, score: h.score })),
       retrieval.projectIds,
     );
     if (chosen.length === 0) {
-      return { text: messages.declinedOffTopic[language], mode: "declined", sources: [] };
+      return {
+        text: messages.declinedOffTopic[language](knowledgeTopic(this.index.kb, language)),
+        mode: "declined",
+        sources: [],
+      };
     }
     // A quoted sentence that doesn't name the one project asked about ("它们也真正彼此隔离") says
     // which project it is about.

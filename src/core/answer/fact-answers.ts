@@ -8,16 +8,27 @@ import { EventAndArticleAnswers } from "./event-article-answers.js";
 import { CONCLUSION } from "./question-cues.js";
 
 /** The knowledge base's sentences that hold a phrase the question quotes, article passages first. */
-function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
+export function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
   const out: FactSentence[] = [];
+  // Spacing differs between a pasted phrase and the article ("K8s管理" vs "K8s 管理").
+  const squash = (t: string) => t.toLowerCase().replace(/\s+/g, "");
+  const ordered = [...kb.passages].sort(
+    (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
+  );
   for (const q of u.quotes) {
-    const needle = q.toLowerCase();
-    for (const p of [...kb.passages].sort(
-      (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
-    )) {
-      if (!p.text.toLowerCase().includes(needle)) continue;
-      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => s.toLowerCase().includes(needle));
-      if (sentence) out.push({ text: sentence.replace(/^\s*[-*]\s+/, "").trim(), passage: p });
+    const needle = squash(q);
+    for (const p of ordered) {
+      if (!squash(p.text).includes(needle)) continue;
+      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => squash(s).includes(needle));
+      if (!sentence) continue;
+      // Say which project the sentence is about when it doesn't ("它提供了…").
+      const owner = kb.projects.find((x) => x.id === p.projectIds[0]);
+      const text = sentence.replace(/^\s*[-*]\s+/, "").trim();
+      const named = owner
+        ? [owner.name, ...owner.aliases].some((n) => squash(text).includes(squash(n)))
+        : true;
+      const sep = /\p{Script=Han}/u.test(text) ? "：" : ": ";
+      out.push({ text: owner && !named ? `${owner.name}${sep}${text}` : text, passage: p });
       break;
     }
   }
@@ -121,7 +132,7 @@ export class FactComposer {
       const missing: Intent[] = [];
       const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
       const before = sentences.length;
-      for (const intent of attributes.slice(0, 2)) {
+      for (const intent of attributes.slice(0, 3)) {
         // A talks question wants the session and its link first, then how many talks there are.
         if (intent === "talks" && project.links.kubecon_session && !countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });

@@ -2,13 +2,15 @@ import type { FallbackReason } from "../types.js";
 
 /** User-facing fixed texts, per language. Kept together so both languages stay in step. */
 export const messages = {
+  /** `topic` names what the knowledge base holds (see knowledgeTopic): never a fixed article. */
   declinedOffTopic: {
-    en: "The article does not cover that. I answer questions about the projects in “Five Enterprise K8s Projects To Look For at KubeCon London”: try `/projects`.",
-    zh: "文章没有涉及这个问题。我只回答《KubeCon伦敦值得关注的五个企业级K8s项目》一文中的项目相关问题：试试 `/projects`。",
+    en: (topic: string) =>
+      `The knowledge base does not cover that. I answer questions about the projects in ${topic}: try \`/projects\`.`,
+    zh: (topic: string) => `知识库没有涉及这个问题。我只回答${topic}中的项目相关问题：试试 \`/projects\`。`,
   },
   declinedInjection: {
-    en: "I can only answer questions about the projects in the article, and I keep my rules. Ask me about a project instead: try `/projects`.",
-    zh: "我只回答文章中项目相关的问题，并且会遵守我的规则。请换个关于项目的问题：试试 `/projects`。",
+    en: "I can only answer questions about the projects in the knowledge base, and I keep my rules. Ask me about a project instead: try `/projects`.",
+    zh: "我只回答知识库中项目相关的问题，并且会遵守我的规则。请换个关于项目的问题：试试 `/projects`。",
   },
   questionEmpty: {
     en: "Please ask a question, e.g. “Who uses KubeVirt?”.",

@@ -48,7 +48,7 @@ export const ATTRIBUTE_INTENTS = new Set<Intent>([
 export const CUES: [Intent, RegExp][] = [
   [
     "stars",
-    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星/,
+    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|\bpopular\w*\b.*\bgithub\b|\bmore popular\b|星(多|少)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星/,
   ],
   [
     "age",
@@ -56,11 +56,11 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "creator",
-    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\b(company|team|org\w*|vendor|who|who's|whos)\b.{0,12}\bbehind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织)(做|开发|创建|搞|推出|出品|弄)|出品|由谁|谁家|背后/,
+    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\b(company|team|org\w*|vendor|who|who's|whos)\b.{0,12}\bbehind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织).{0,4}(做|开发|创建|搞|推出|出品|弄|发起)|出品|由谁|谁家|背后/,
   ],
   [
     "users",
-    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用/,
+    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用/,
   ],
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
@@ -78,7 +78,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "reading",
-    /\bblog\w*|\bfurther reading\b|\bread more\b|\bwhat (should|can) i read\b|\bdeep dive\b|\barchive\b|\bposts?\b.*\b(link|recommend|about|on)\b|博文|博客|延伸阅读|深入了解|推荐(看|读)|阅读/,
+    /\bblog\w*|\bwrite-?ups?\b|\bfurther reading\b|\bread more\b|\bwhat (should|can) i read\b|\bdeep dive\b|\barchive\b|\bposts?\b.*\b(link|recommend|about|on)\b|博文|博客|延伸阅读|深入了解|推荐(看|读)|阅读/,
   ],
 ];
 
@@ -108,7 +108,7 @@ export const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 export const ARTICLE =
-  /\bauthor\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后一(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
@@ -116,13 +116,13 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second)\b|速度|每秒|吞吐|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
 /** The article's conclusion or closing ("tl;dr", "at the very end", 结论). */
 export const CONCLUSION =
-  /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|结论|总结|要点|结尾|最后(说|提到|推荐)/i;
+  /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后一(节|部分|段)|最后(说|提到|推荐)/i;
 
 /** Travel and logistics around an event: not what the article is about. */
 export const TRAVEL =
@@ -209,11 +209,32 @@ export function contentConcepts(
  */
 export function unknownProperNouns(question: string, isKnown: (word: string) => boolean): string[] {
   const out: string[] = [];
-  for (const m of question.matchAll(/(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)/g)) {
-    const word = (m[1] as string).toLowerCase();
+  // Capitalised words after the first, and technical tokens anywhere: mixed case or letters with
+  // digits (vMotion, k3s, 70B, S3).
+  for (const m of question.matchAll(
+    /(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)|(?<![\p{L}\p{N}])([a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z]+)(?![\p{L}\p{N}])/gu,
+  )) {
+    const raw = (m[1] ?? m[2]) as string;
+    const word = raw.toLowerCase();
+    // Everyday acronyms of asking (a URL, an API, the FAQ) name nothing.
+    if (COMMON_ACRONYMS.has(word)) continue;
     const tokens = tokenize(word);
     if (tokens.length === 0 || isKnown(word) || tokens.some(isKnown)) continue;
-    out.push(m[1] as string);
+    out.push(raw);
   }
   return out;
+}
+
+const COMMON_ACRONYMS = new Set(
+  "url urls link api apis faq ok cli ui ux ai ml llm llms vm vms os tl dr pr prs eu us uk".split(" "),
+);
+
+/** Quoted phrases long enough to point at one sentence (a number like "35+" does too). */
+export function quotedPhrases(question: string): string[] {
+  return [...question.matchAll(/[“"「‘']([^”"」’']{2,60})[”"」’']/g)]
+    .map((m) => (m[1] as string).trim())
+    .filter(
+      (q) =>
+        /\d/.test(q) || [...q.replace(/[^\p{Script=Han}]/gu, "")].length >= 3 || q.split(/\s+/).length >= 3,
+    );
 }

@@ -1,10 +1,11 @@
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { detectLanguage, tokenize } from "../knowledge/tokenize.js";
+import { knowledgeTopic } from "../knowledge/topic.js";
 import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
-import { FactComposer } from "./fact-answers.js";
+import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
 import { TRAVEL } from "./question-cues.js";
@@ -88,7 +89,12 @@ export class QuestionService {
     const recommended = this.recommendation(u, retrieval);
     if (!this.onTopic(u, retrieval, recommended)) {
       return {
-        reply: { text: messages.declinedOffTopic[language], sources: [], mode: "declined", language },
+        reply: {
+          text: messages.declinedOffTopic[language](knowledgeTopic(this.index.kb, language)),
+          sources: [],
+          mode: "declined",
+          language,
+        },
         retrieval,
         understanding: u,
       };
@@ -150,7 +156,7 @@ export class QuestionService {
       u.unknownNames.length > 0 &&
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
     if (unheardOf) return false;
-    if (u.subjects.length > 0 || recommended) return true;
+    if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
       u.intents.some(
         (i) => ["superlative", "list", "article", "reverse-link"].includes(i) || i.startsWith("event-"),

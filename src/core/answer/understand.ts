@@ -19,6 +19,7 @@ import {
   EVENT_WORDS,
   type Intent,
   LIST,
+  quotedPhrases,
   RECOMMEND,
   REFERS_BACK,
   SESSION_LINK,
@@ -216,6 +217,7 @@ export class QuestionReader {
       if (
         intents.length === 0 &&
         events.length > 0 &&
+        !WHY.test(text) &&
         !ARTICLE.test(text) &&
         !CUES.some(([, re]) => re.test(text)) &&
         !LIST.test(text)
@@ -282,6 +284,9 @@ export class QuestionReader {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
       for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
+    } else if (weakEvent && unknown.length === 0 && projectCount === 0) {
+      // "大会官网是哪个？": with nothing else asked, the conference is the one the article is about.
+      for (const e of this.kb.events) subjects.push({ kind: "event", id: e.id });
     }
 
     const wantsAttribute = intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "why" || i === "what");
@@ -316,9 +321,8 @@ export class QuestionReader {
       entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
       unknownNames: properNouns,
-      quotes: [...question.matchAll(/[“"「‘']([^”"」’']{2,40})[”"」’']/g)].map((m) =>
-        (m[1] as string).trim(),
-      ),
+      // Quoted phrases long enough to point at one sentence (a number like "35+" does too).
+      quotes: quotedPhrases(question),
       subjectsFromContext,
       injection: looksLikeInjection(question),
       details: [

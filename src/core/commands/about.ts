@@ -22,7 +22,9 @@ export const aboutCommand = defineCommand({
           ? `，译自${meta.translated_from === "en" ? "英文" : "中文"}原文`
           : ` (${meta.language === "zh" ? "Chinese" : "English"} translation of the ${meta.translated_from === "en" ? "English" : "Chinese"} original)`
         : "";
-      lines.push(`- [${meta.title[language]}](${meta.url}) — ${meta.author}, ${meta.publisher}${translated}`);
+      const title = meta.url ? `[${meta.title[language]}](${meta.url})` : meta.title[language];
+      const byline = [meta.author, meta.publisher].filter(Boolean).join(", ");
+      lines.push(`- ${title}${byline ? ` — ${byline}` : ""}${translated}`);
     }
     lines.push(
       "",

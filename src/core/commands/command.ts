@@ -35,6 +35,8 @@ export interface Command<S extends z.ZodObject = z.ZodObject> {
   usageHint?: Record<Language, string>;
   /** Whether the answer may be slow (calls the answerer): adapters acknowledge first. */
   slow?: boolean;
+  /** The description and option descriptions in Chinese, where the command provides them. */
+  zh?: CommandTranslation;
   run(ctx: CommandContext<z.infer<S>>): Promise<ReplyDraft> | ReplyDraft;
 }
 
@@ -45,6 +47,12 @@ export interface CommandOptionSpec {
   autocomplete?: "project";
 }
 
+/** A command's texts in another language: its description and, by option name, its options'. */
+export interface CommandTranslation {
+  description: string;
+  options?: Record<string, string>;
+}
+
 /** A platform-neutral description of a command, for registration and manifests. */
 export interface CommandSpec {
   name: string;
@@ -53,6 +61,7 @@ export interface CommandSpec {
   usage: string;
   examples: string[];
   slow: boolean;
+  zh?: CommandTranslation;
 }
 
 /** Describes a command's options from its zod schema. */
@@ -78,6 +87,7 @@ export function describeCommand(command: Command): CommandSpec {
     usage,
     examples: command.examples ?? [],
     slow: command.slow ?? false,
+    ...(command.zh ? { zh: command.zh } : {}),
   };
 }
 

@@ -27,9 +27,11 @@ export const helpCommand = defineCommand({
     const all = specs();
     const builtins = all.filter((s) => !s.name.startsWith("-") && !s.usage.includes("[question]"));
     const shortcuts = all.filter((s) => s.usage.includes("[question]"));
+    // The example names a shortcut that exists in this knowledge base.
+    const example = shortcuts[0]?.name ?? "project";
     const shortcutLine = zh
-      ? `**项目快捷命令：** ${shortcuts.map((s) => `\`/${s.name}\``).join("、")}：显示项目卡片，或用 \`/kubevirt 谁在用它？\` 直接提问。`
-      : `**Shortcuts:** ${shortcuts.map((s) => `\`/${s.name}\``).join(", ")} — a project's card, or \`/kubevirt who uses it?\` for an answer about it.`;
+      ? `**项目快捷命令：** ${shortcuts.map((s) => `\`/${s.name}\``).join("、")}：显示项目卡片，或用 \`/${example} 谁在用它？\` 直接提问。`
+      : `**Shortcuts:** ${shortcuts.map((s) => `\`/${s.name}\``).join(", ")} — a project's card, or \`/${example} who uses it?\` for an answer about it.`;
     const text = [
       ...intro[language],
       "",

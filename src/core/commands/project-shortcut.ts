@@ -17,6 +17,14 @@ export function projectShortcut(project: Project): Command {
     options: z.object({
       question: z.string().optional().describe(`A question about ${project.name} (optional)`),
     }),
+    zh: {
+      description:
+        `${project.name}${project.category ? `：${project.category.zh}` : ""}。查看项目卡片，或就它提问。`.slice(
+          0,
+          100,
+        ),
+      options: { question: `关于 ${project.name} 的问题（可选）`.slice(0, 100) },
+    },
     usage: `/${project.id} [question]`,
     examples: [`/${project.id}`, `/${project.id} how many GitHub stars does it have?`],
     slow: true,

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import type { Language } from "../types.js";
 import type { MarkdownBlock } from "./markdown.js";
 import { projectFacts } from "./project-facts.js";
-import type { ArticleFrontMatter, EventEntry, Glossary, Project } from "./schema.js";
+import type { ArticleMeta, EventEntry, Glossary, Project } from "./schema.js";
 
 export interface Article {
-  meta: ArticleFrontMatter;
+  meta: ArticleMeta;
   /** Path of the file it was loaded from, relative to the data directory. */
   file: string;
   blocks: MarkdownBlock[];
@@ -238,6 +238,26 @@ function eventPassages(
 
 const LANGUAGE_NAMES = { en: { en: "English", zh: "Chinese" }, zh: { en: "英文", zh: "中文" } } as const;
 
+/** Whether a passage is an article's overview (title, author, publisher, projects covered). */
+export function isArticleOverview(p: Passage): boolean {
+  return p.id.startsWith("article:");
+}
+
+/** "was written by A and published by B", or as much of it as the metadata states. */
+function byline(meta: ArticleMeta, lang: Language): string {
+  const { author, publisher } = meta;
+  if (lang === "zh") {
+    const parts = [author ? `的作者是 ${author}` : "", publisher ? `由 ${publisher} 发表` : ""].filter(
+      Boolean,
+    );
+    return parts.length > 0 ? parts.join("，") : "收录在知识库中";
+  }
+  if (author && publisher) return ` was written by ${author} and published by ${publisher}`;
+  if (author) return ` was written by ${author}`;
+  if (publisher) return ` was published by ${publisher}`;
+  return " is in the knowledge base";
+}
+
 /**
  * What an article is (title, author, publisher, translation) and which projects it covers, as
  * passages: "who wrote the article?" and "which projects does it cover?" are questions too.
@@ -253,7 +273,7 @@ function articleOverviewPassages(articles: Article[], projects: Project[]): Pass
       const sentences =
         lang === "en"
           ? [
-              `The article “${meta.title.en}” (${meta.title.zh}) was written by ${meta.author} and published by ${meta.publisher}.`,
+              `The article “${meta.title.en}”${meta.title.zh !== meta.title.en ? ` (${meta.title.zh})` : ""}${byline(meta, "en")}.`,
               meta.translated_from
                 ? `This knowledge base holds its ${names[meta.language]} translation of the ${names[meta.translated_from]} original.`
                 : "",
@@ -263,7 +283,7 @@ function articleOverviewPassages(articles: Article[], projects: Project[]): Pass
               mentioned.length ? `It also mentions ${mentioned.join(", ")}.` : "",
             ]
           : [
-              `文章《${meta.title.zh}》（${meta.title.en}）的作者是 ${meta.author}，由 ${meta.publisher} 发表。`,
+              `文章《${meta.title.zh}》${meta.title.zh !== meta.title.en ? `（${meta.title.en}）` : ""}${byline(meta, "zh")}。`,
               meta.translated_from
                 ? `这里收录的是译自${names[meta.translated_from]}原文的${names[meta.language]}译文。`
                 : "",
@@ -280,7 +300,7 @@ function articleOverviewPassages(articles: Article[], projects: Project[]): Pass
         section,
         url: meta.url,
         text: sentences.filter(Boolean).join(lang === "zh" ? "" : " "),
-        links: [meta.url],
+        links: meta.url ? [meta.url] : [],
         language: lang,
         projectIds: [],
       });
@@ -308,7 +328,7 @@ export function buildKnowledgeBase(
     ...articleOverviewPassages(articles, projects),
   ];
   const allowedUrls = new Set<string>();
-  for (const a of articles) allowedUrls.add(a.meta.url);
+  for (const a of articles) if (a.meta.url) allowedUrls.add(a.meta.url);
   for (const p of passages) for (const l of p.links) allowedUrls.add(l);
   return {
     articles,

@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { DataError } from "../errors.js";
 import { type Article, buildKnowledgeBase, type KnowledgeBase, projectNames } from "./knowledge-base.js";
-import { splitFrontMatter, splitMarkdown } from "./markdown.js";
+import { splitFrontMatter, splitMarkdown, stripInlineMarkdown } from "./markdown.js";
 import {
   articleFrontMatterSchema,
   catalogSchema,
@@ -13,6 +13,7 @@ import {
   type Glossary,
   glossarySchema,
   type Project,
+  resolveArticleMeta,
 } from "./schema.js";
 
 function fieldPath(issuePath: readonly PropertyKey[]): string {
@@ -68,17 +69,39 @@ async function readOptional(dataDir: string, rel: string): Promise<string | unde
   }
 }
 
+const HAN = /[\u3400-\u9fff]/g;
+
+/** Chinese when Han characters make up a good part of the text's letters. */
+function guessLanguage(text: string): "en" | "zh" {
+  const han = (text.match(HAN) ?? []).length;
+  const latin = (text.match(/[A-Za-z]/g) ?? []).length;
+  return han * 3 > latin ? "zh" : "en";
+}
+
+/**
+ * Front matter for a plain markdown file: the id from its file name, the title from its first
+ * heading (else the file name), the language from its text.
+ */
+function inferredFrontMatter(body: string, file: string): Record<string, unknown> {
+  const base = path.basename(file, ".md");
+  const id =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "article";
+  const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/m.exec(body)?.[1];
+  const title = heading ? stripInlineMarkdown(heading).text : base;
+  const language = guessLanguage(body);
+  return { id, title: language === "zh" ? { en: title, zh: title } : { en: title }, language };
+}
+
 function parseArticle(source: string, file: string): Article {
   const parts = splitFrontMatter(source);
-  if (!parts)
-    throw new DataError(file, "front matter", "missing: the file must start with a `---` YAML block");
-  const meta = validate(
-    articleFrontMatterSchema,
-    parseYamlFile(parts.frontMatter, file),
-    file,
-    "front matter",
-  );
-  const blocks = splitMarkdown(parts.body);
+  // Plain markdown is welcome: without front matter, what it would say is inferred.
+  const body = parts ? parts.body : source.replace(/^\uFEFF/, "");
+  const raw = parts ? parseYamlFile(parts.frontMatter, file) : inferredFrontMatter(body, file);
+  const meta = resolveArticleMeta(validate(articleFrontMatterSchema, raw, file, "front matter"));
+  const blocks = splitMarkdown(body);
   if (blocks.length === 0) throw new DataError(file, "body", "has no paragraphs");
   const headings = [...new Set(blocks.flatMap((b) => b.headingPath))];
   return { meta, file, blocks, headings };

@@ -11,20 +11,50 @@ const id = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes (it becomes a slash command)")
   .max(32, "must be at most 32 characters (Slack and Discord command names)");
 
-/** Front matter of `data/articles/*.md`. */
+/**
+ * Front matter of `data/articles/*.md`. Only `id`, `title.en` and `language` are needed (a file
+ * without front matter gets them from its name, first heading and text); a Chinese article also
+ * needs `title.zh`. Without `url`, its passages cite the article by title, without a link.
+ */
 export const articleFrontMatterSchema = z
   .object({
     id: slug,
-    title: bilingual,
-    url,
-    author: z.string().min(1),
-    publisher: z.string().min(1),
+    title: z.object({ en: z.string().min(1), zh: z.string().min(1).optional() }).strict(),
+    url: url.optional(),
+    author: z.string().min(1).optional(),
+    publisher: z.string().min(1).optional(),
     language: z.enum(["zh", "en"]),
     translated_from: z.enum(["zh", "en"]).optional(),
     published: z.union([z.string().min(1), z.date()]).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((meta, ctx) => {
+    if (meta.language === "zh" && !meta.title.zh)
+      ctx.addIssue({ code: "custom", path: ["title", "zh"], message: "is required for a Chinese article" });
+  });
 export type ArticleFrontMatter = z.infer<typeof articleFrontMatterSchema>;
+
+/**
+ * An article's metadata once loaded: a missing Chinese title is the English one, and a missing
+ * URL, author or publisher is empty (texts that would name them leave them out).
+ */
+export interface ArticleMeta extends Omit<ArticleFrontMatter, "title" | "url" | "author" | "publisher"> {
+  title: { en: string; zh: string };
+  url: string;
+  author: string;
+  publisher: string;
+}
+
+/** Fills an article's optional metadata in. */
+export function resolveArticleMeta(meta: ArticleFrontMatter): ArticleMeta {
+  return {
+    ...meta,
+    title: { en: meta.title.en, zh: meta.title.zh ?? meta.title.en },
+    url: meta.url ?? "",
+    author: meta.author ?? "",
+    publisher: meta.publisher ?? "",
+  };
+}
 
 const talks = z
   .object({ count: z.number().int().min(0).optional(), en: z.string().min(1), zh: z.string().min(1) })

@@ -1,6 +1,7 @@
-import MiniSearch from "minisearch";
+import { Bm25Index } from "./bm25.js";
 import { createProjectDetector, type KnowledgeBase, type Passage } from "./knowledge-base.js";
 import { ProjectMatcher } from "./project-matcher.js";
+import type { Retriever } from "./retriever.js";
 import { chineseWords, detectLanguage, tokenize } from "./tokenize.js";
 
 export interface SearchHit {
@@ -58,12 +59,22 @@ function hanForms(word: string): string[] {
   return chars.length === 1 ? chars : chars.slice(1).map((c, i) => `${chars[i]}${c}`);
 }
 
-/** BM25 retrieval over passages (MiniSearch) with cross-language expansion and project boosts. */
-export class SearchIndex {
-  private readonly mini: MiniSearch<Passage>;
-  private readonly byId: Map<string, Passage>;
-  private readonly termSets: Map<string, Set<string>>;
-  private readonly df = new Map<string, number>();
+/** The fields a passage is indexed by, with their weights: its text, its section title, the paragraph before it. */
+const FIELD_BOOSTS = [1, 0.5, 0.3];
+/** Passages whose term sets are kept once computed (see termsOf). */
+const RECENT_TERM_SETS = 512;
+
+/** BM25 retrieval over passages with cross-language expansion and project boosts. */
+export class SearchIndex implements Retriever {
+  private readonly bm25: Bm25Index;
+  private readonly byId: Map<string, number>;
+  private readonly languageBoosts = new Map<string, Float64Array>();
+  private readonly recentTerms = new Map<number, Set<string>>();
+  private readonly boosts: Float64Array;
+  /** The passages about each project or event id. */
+  private readonly byProject = new Map<string, number[]>();
+  /** For each passage, the passage whose text is its context field, or -1. */
+  private readonly previous: Int32Array;
   private readonly glossary: { en: string[][]; zh: string[][] }[];
   readonly matcher: ProjectMatcher;
   private readonly detectEvents: (text: string) => string[];
@@ -71,27 +82,64 @@ export class SearchIndex {
   constructor(readonly kb: KnowledgeBase) {
     this.matcher = new ProjectMatcher(kb.projects);
     this.detectEvents = createProjectDetector(kb.events);
-    this.byId = new Map(kb.passages.map((p) => [p.id, p]));
-    this.termSets = new Map();
+    const passages = kb.passages;
+    this.byId = new Map(passages.map((p, i) => [p.id, i]));
+    // Each text is tokenized once, for its own field and then the next passage's context field; the
+    // index asks passage by passage, so only the latest two token lists are kept.
+    const recent = new Map<number, string[]>();
+    const textOf = (doc: number) => {
+      let tokens = recent.get(doc);
+      if (!tokens) {
+        tokens = tokenize((passages[doc] as Passage).text);
+        recent.delete(doc - 2);
+        recent.set(doc, tokens);
+      }
+      return tokens;
+    };
     // A paragraph often relies on the one before it ("there are 300 talks" follows "KubeCon in London"):
     // index the previous paragraph of the same section as low-weight context.
-    const previous = new Map<string, string>();
-    kb.passages.forEach((p, i) => {
-      const before = kb.passages[i - 1];
-      if (
-        p.kind === "article" &&
+    const previous = passages.map((p, i) => {
+      const before = passages[i - 1];
+      return p.kind === "article" &&
         before?.kind === "article" &&
         before.section === p.section &&
         before.articleId === p.articleId
-      ) {
-        previous.set(p.id, before.text);
+        ? i - 1
+        : -1;
+    });
+    const sections = new Map<string, string[]>();
+    const sectionTokens = (section: string) => {
+      const known = sections.get(section);
+      if (known) return known;
+      const tokens = tokenize(section);
+      sections.set(section, tokens);
+      return tokens;
+    };
+    const none: string[] = [];
+    const contextOf = (i: number) => {
+      const before = previous[i] as number;
+      return before < 0 ? none : textOf(before);
+    };
+    this.bm25 = new Bm25Index(
+      passages.length,
+      FIELD_BOOSTS.length,
+      (doc, field) =>
+        field === 0
+          ? textOf(doc)
+          : field === 1
+            ? sectionTokens(String((passages[doc] as Passage).section))
+            : contextOf(doc),
+      [0, 2],
+    );
+    this.previous = Int32Array.from(previous);
+    this.boosts = new Float64Array(passages.length);
+    passages.forEach((p, doc) => {
+      for (const id of new Set(p.projectIds)) {
+        const docs = this.byProject.get(id);
+        if (docs) docs.push(doc);
+        else this.byProject.set(id, [doc]);
       }
     });
-    for (const p of kb.passages) {
-      const terms = new Set(tokenize(`${p.text}\n${previous.get(p.id) ?? ""}`));
-      this.termSets.set(p.id, terms);
-      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-    }
     // A Chinese word tokenizes into unigrams and bigrams; as a translation only its bigrams (or the
     // lone character) stand for it, so a translated concept weighs about as much as the original word.
     const zhTerms = (w: string) => {
@@ -99,28 +147,43 @@ export class SearchIndex {
       return t.length > 1 ? t.filter((x) => [...x].length > 1) : t;
     };
     this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
-    this.mini = new MiniSearch<Passage>({
-      idField: "id",
-      fields: ["text", "section", "context"],
-      storeFields: [],
-      extractField: (doc, field) =>
-        field === "context" ? (previous.get(doc.id) ?? "") : String(doc[field as keyof Passage]),
-      tokenize,
-      processTerm: (t) => t,
-    });
-    this.mini.addAll(kb.passages);
+  }
+
+  /**
+   * Each passage's weight for one query: same-language passages read better in an answer, and
+   * passages about the projects or events it names come first. Filled from precomputed rows.
+   */
+  private documentBoosts(language: string, boosted: Set<string>): Float64Array {
+    let byLanguage = this.languageBoosts.get(language);
+    if (!byLanguage) {
+      byLanguage = Float64Array.from(this.kb.passages, (p) =>
+        p.language === language ? SAME_LANGUAGE_BOOST : 1,
+      );
+      this.languageBoosts.set(language, byLanguage);
+    }
+    this.boosts.set(byLanguage);
+    for (const id of boosted)
+      for (const doc of this.byProject.get(id) ?? [])
+        this.boosts[doc] = PROJECT_BOOST * (byLanguage[doc] as number);
+    return this.boosts;
+  }
+
+  /** Passages holding the term in their text or the paragraph before it. */
+  private dfOf(term: string): number {
+    const id = this.bm25.terms.get(term);
+    return id === undefined ? 0 : (this.bm25.df[id] as number);
   }
 
   /** Inverse document frequency of a term in the passages (BM25's formula). */
   idf(term: string): number {
     const n = this.kb.passages.length;
-    const df = this.df.get(term) ?? 0;
+    const df = this.dfOf(term);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
   /** Whether any passage holds the term. */
   knows(term: string): boolean {
-    return this.df.has(term);
+    return this.dfOf(term) > 0;
   }
 
   /**
@@ -161,13 +224,18 @@ export class SearchIndex {
 
   private conceptIn(concept: string, include: (p: Passage) => boolean): boolean {
     const own = /\p{Script=Han}/u.test(concept) ? hanForms(concept) : [concept];
-    const check = (forms: string[]) =>
-      forms.length > 0 &&
-      this.kb.passages.some((p) => {
-        if (!include(p)) return false;
-        const terms = this.termsOf(p.id);
-        return forms.every((f) => terms.has(f));
-      });
+    const check = (forms: string[]) => {
+      if (forms.length === 0 || !forms.every((f) => this.dfOf(f) > 0)) return false;
+      // Candidates are the holders of the rarest form; the others are looked up in their postings.
+      const ids = forms
+        .map((f) => this.bm25.terms.get(f) as number)
+        .sort((a, b) => (this.bm25.df[a] as number) - (this.bm25.df[b] as number));
+      const [first, ...rest] = ids as [number, ...number[]];
+      for (const doc of this.bm25.holders(first))
+        if (include(this.kb.passages[doc] as Passage) && rest.every((id) => this.bm25.holds(doc, id)))
+          return true;
+      return false;
+    };
     if (check(own)) return true;
     // A translation counts: "company" is known through "企业".
     for (const entry of this.glossary) {
@@ -178,8 +246,20 @@ export class SearchIndex {
     return false;
   }
 
+  /** A passage's distinct terms: its text's and the paragraph before it's. */
   termsOf(passageId: string): Set<string> {
-    return this.termSets.get(passageId) ?? new Set();
+    const doc = this.byId.get(passageId);
+    if (doc === undefined) return new Set();
+    // Not stored for every passage (it would double the index): re-tokenized on demand for the top
+    // passages of a question, and kept for the passages asked about most recently.
+    const known = this.recentTerms.get(doc);
+    if (known) return known;
+    const before = this.previous[doc] as number;
+    const context = before < 0 ? "" : (this.kb.passages[before] as Passage).text;
+    const terms = new Set(tokenize(`${(this.kb.passages[doc] as Passage).text}\n${context}`));
+    if (this.recentTerms.size >= RECENT_TERM_SETS) this.recentTerms.clear();
+    this.recentTerms.set(doc, terms);
+    return terms;
   }
 
   /** The question's terms plus translations (glossary), names of the projects it names, and context. */
@@ -213,12 +293,15 @@ export class SearchIndex {
     return [...terms.values()];
   }
 
+  /** The Retriever face: the same search, after yielding so a burst of acks is not held up behind it. */
+  async retrieve(question: string, options: SearchOptions = {}): Promise<SearchResult> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.search(question, options);
+  }
+
   search(question: string, options: SearchOptions = {}): SearchResult {
     const k = options.k ?? 4;
-    const named = this.matcher.mentionedIn(
-      question,
-      (w) => this.df.has(w) || this.df.has(tokenize(w)[0] ?? w),
-    );
+    const named = this.matcher.mentionedIn(question, (w) => this.knows(w) || this.knows(tokenize(w)[0] ?? w));
     const projectIds = [...new Set([...(options.projectIds ?? []), ...named])];
     const contextProjects =
       options.context && named.length === 0 ? this.matcher.mentionedIn(options.context) : [];
@@ -227,23 +310,14 @@ export class SearchIndex {
     const terms = this.queryTerms(question, projectIds, options.context);
     const language = detectLanguage(question);
     if (terms.length === 0) return { hits: [], terms, projectIds, coverage: 0 };
-    const weights = new Map(terms.map((t) => [t.term, t.weight]));
-    const results = this.mini.search(terms.map((t) => t.term).join(" "), {
-      tokenize: (s) => s.split(" "),
-      processTerm: (t) => t,
-      combineWith: "OR",
-      boost: { text: 1, section: 0.5, context: 0.3 },
-      boostTerm: (term) => weights.get(term) ?? 1,
-      boostDocument: (id) => {
-        const passage = this.byId.get(String(id));
-        if (!passage) return 1;
-        const project = passage.projectIds.some((p) => boosted.has(p)) ? PROJECT_BOOST : 1;
-        return project * (passage.language === language ? SAME_LANGUAGE_BOOST : 1);
-      },
-    });
-    const hits = results
-      .slice(0, k)
-      .map((r) => ({ passage: this.byId.get(String(r.id)) as Passage, score: r.score }));
+    const passages = this.kb.passages;
+    const found = this.bm25.search(
+      terms.map((t) => ({ term: t.term, boost: t.weight })),
+      FIELD_BOOSTS,
+      this.documentBoosts(language, boosted),
+      k,
+    );
+    const hits = found.map((h) => ({ passage: passages[h.doc] as Passage, score: h.score }));
     return { hits, terms, projectIds, coverage: this.coverage(question, terms, hits) };
   }
 

@@ -69,16 +69,36 @@ function latinTokens(word: string, out: string[]): void {
 }
 
 function hanTokens(run: string, out: string[]): void {
-  const chars = [...run];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string;
-    if (!CHINESE_STOP_CHARS.has(c)) out.push(c);
-    const next = chars[i + 1];
-    if (next !== undefined) {
-      const bigram = c + next;
+  // Han characters outside the Basic Multilingual Plane are two UTF-16 units: step by code point.
+  let prev = "";
+  for (let i = 0; i < run.length; ) {
+    const code = run.codePointAt(i) as number;
+    const c = code > 0xffff ? run.slice(i, i + 2) : (run[i] as string);
+    i += c.length;
+    if (prev) {
+      const bigram = prev + c;
       if (!CHINESE_STOP_BIGRAMS.has(bigram)) out.push(bigram);
     }
+    if (!CHINESE_STOP_CHARS.has(c)) out.push(c);
+    prev = c;
   }
+}
+
+// A word's tokens depend on the word alone: remembering them spares the stemmer and the clean-up
+// regexes on every repeat, which is most words of a corpus. Bounded, since questions bring new words.
+const WORD_CACHE_LIMIT = 50_000;
+const wordCache = new Map<string, readonly string[]>();
+
+function wordTokens(word: string, out: string[]): void {
+  let tokens = wordCache.get(word);
+  if (!tokens) {
+    const fresh: string[] = [];
+    latinTokens(word, fresh);
+    if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
+    wordCache.set(word, fresh);
+    tokens = fresh;
+  }
+  for (const t of tokens) out.push(t);
 }
 
 /**
@@ -90,7 +110,7 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const match of normalizeText(text).matchAll(RUN)) {
     if (match[1] !== undefined) hanTokens(match[1], out);
-    else if (match[2] !== undefined) latinTokens(match[2], out);
+    else if (match[2] !== undefined) wordTokens(match[2], out);
   }
   return out;
 }
