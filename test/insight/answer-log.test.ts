@@ -184,6 +184,8 @@ describe("answer records in Redis", () => {
 
   it("are shared, bounded, retained, folded with their feedback, and hashed with one salt", async () => {
     const client = connectRedis(redis.url);
+    // Request-path clients queue nothing while connecting: wait for the connection.
+    if (client.status !== "ready") await new Promise((resolve) => client.once("ready", resolve));
     let now = 10 * DAY;
     try {
       const log = new RedisAnswerLog(client, { maxRecords: 3, retentionMs: DAY }, () => now);
