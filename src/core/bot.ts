@@ -6,7 +6,7 @@ import { QuestionService } from "./answer/question-service.js";
 import { type Command, type CommandSpec, describeCommand, parsePositional } from "./commands/command.js";
 import { buildCommandList } from "./commands/index.js";
 import { commandLanguage } from "./commands/language.js";
-import { describeUsageError } from "./commands/usage-error.js";
+import { describeUsageError } from "./commands/usage.js";
 import { type ErrorCode, errorCode, UserError } from "./errors.js";
 import { type AnswerRecord, answerOutcome, type TimeRange } from "./insight/answer-record.js";
 import type { AnswerRecorder } from "./insight/answer-recorder.js";
@@ -26,8 +26,6 @@ import {
   type StreamOptions,
 } from "./reply.js";
 import type { BotRequest, CommandRequest, HandleOptions, Language } from "./types.js";
-
-export { describeUsageError };
 
 export interface BotDeps {
   kb: KnowledgeBase;
@@ -336,9 +334,4 @@ export class Bot {
   }
 }
 
-/** Splits "/project capi" into a command name and its text. */
-export function parseCommandLine(line: string): { name: string; text: string } | undefined {
-  const match = /^\/([\w-]+)(?:\s+([\s\S]*))?$/.exec(line.trim());
-  if (!match) return undefined;
-  return { name: (match[1] as string).toLowerCase(), text: (match[2] ?? "").trim() };
-}
+export { describeUsageError, parseCommandLine } from "./commands/usage.js";

@@ -23,3 +23,10 @@ export function describeUsageError(error: ZodError, command: Command, language: 
   const problem = empty ? `needs ${what}` : `got a ${what} it can't use (too long or malformed)`;
   return `\`/${spec.name}\` ${problem}. Usage: \`${spec.usage}\`${example ? `, e.g. ${example}` : ""}.`;
 }
+
+/** Splits "/project capi" into a command name and its text. */
+export function parseCommandLine(line: string): { name: string; text: string } | undefined {
+  const match = /^\/([\w-]+)(?:\s+([\s\S]*))?$/.exec(line.trim());
+  if (!match) return undefined;
+  return { name: (match[1] as string).toLowerCase(), text: (match[2] ?? "").trim() };
+}
