@@ -107,7 +107,19 @@ export class EventAndArticleAnswers {
         .map((text) => ({ text: text.trim(), passage: p })),
     );
     // "At the very end" wants the closing sentences; a conclusion, the opening ones.
-    const picked = /\bend\b|最后|结尾/.test(u.text) ? sentences.slice(-2) : sentences.slice(0, 2);
+    // The sentences holding the question's words ("what did the research find?"), else by position.
+    const words = u.content.known.filter((w) => w.length > 1);
+    const holds = (t: string) => words.filter((w) => t.toLowerCase().includes(w)).length;
+    const atEnd = /\bend\b|最后|结尾/.test(u.text);
+    // Ties go to the end when the end is asked about.
+    const ordered = atEnd ? [...sentences].reverse() : sentences;
+    const matching = [...ordered].sort((a, b) => holds(b.text) - holds(a.text));
+    const picked =
+      words.length > 0 && holds(matching[0]?.text ?? "") > 0
+        ? matching.slice(0, 2)
+        : atEnd
+          ? sentences.slice(-2)
+          : sentences.slice(0, 2);
     const section = last[0]?.section ?? "";
     const L = u.language;
     const lead =

@@ -6,34 +6,11 @@ import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import { CONCLUSION } from "./question-cues.js";
+import { quotes } from "./quoted-sentences.js";
 
-/** The knowledge base's sentences that hold a phrase the question quotes, article passages first. */
-export function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
-  const out: FactSentence[] = [];
-  // Spacing differs between a pasted phrase and the article ("K8s管理" vs "K8s 管理").
-  const squash = (t: string) => t.toLowerCase().replace(/\s+/g, "");
-  const ordered = [...kb.passages].sort(
-    (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
-  );
-  for (const q of u.quotes) {
-    const needle = squash(q);
-    for (const p of ordered) {
-      if (!squash(p.text).includes(needle)) continue;
-      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => squash(s).includes(needle));
-      if (!sentence) continue;
-      // Say which project the sentence is about when it doesn't ("它提供了…").
-      const owner = kb.projects.find((x) => x.id === p.projectIds[0]);
-      const text = sentence.replace(/^\s*[-*]\s+/, "").trim();
-      const named = owner
-        ? [owner.name, ...owner.aliases].some((n) => squash(text).includes(squash(n)))
-        : true;
-      const sep = /\p{Script=Han}/u.test(text) ? "：" : ": ";
-      out.push({ text: owner && !named ? `${owner.name}${sep}${text}` : text, passage: p });
-      break;
-    }
-  }
-  return out;
-}
+/** A yes/no question checking a premise: "…, right?", "is it true that…", "…对吗？". */
+const YES_NO =
+  /^(is|are|does|do|did|was|were|can|has|have)\b.*\b(right|correct|true)\b|\b(right|correct|true)\s*\??\s*$|\bsanity check\b|\bis it true\b|\bam i right\b|对吗|对不对|是不是真的|没错吧/;
 
 /** Asked how mature a project is, not only how old. */
 const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
@@ -132,7 +109,9 @@ export class FactComposer {
       const missing: Intent[] = [];
       const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
       const before = sentences.length;
+      const firsts: number[] = [];
       for (const intent of attributes.slice(0, 3)) {
+        firsts.push(sentences.length);
         // A talks question wants the session and its link first, then how many talks there are.
         if (intent === "talks" && project.links.kubecon_session && !countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
@@ -174,13 +153,16 @@ export class FactComposer {
         if (intent === "talks" && project.links.kubecon_session && countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
       }
-      // Two facts asked in one message ("when did it start and how many stars?") in one sentence.
-      if (attributes.length >= 2 && missing.length === 0 && sentences.length - before === 2) {
-        const second = sentences.pop() as FactSentence;
-        const first = sentences.at(-1) as FactSentence;
-        first.text = zh(L)
-          ? `${first.text.replace(/。$/, "")}；${second.text}`
-          : `${first.text.replace(/\.$/, "")}; ${second.text}`;
+      // Facts asked together ("who made it, how many stars, how many talks?") lead in one sentence:
+      // the first sentence of each, joined; the rest follow.
+      const heads = [...new Set(firsts)].filter((i) => i < sentences.length);
+      if (attributes.length >= 2 && missing.length === 0 && heads.length >= 2) {
+        const lead = heads.map((i) => sentences[i] as FactSentence);
+        const rest = sentences.splice(before).filter((s) => !lead.includes(s));
+        const joined = lead
+          .map((s, i) => (i < lead.length - 1 ? s.text.replace(zh(L) ? /。$/ : /\.$/, "") : s.text))
+          .join(zh(L) ? "；" : "; ");
+        sentences.push({ text: joined, passage }, ...rest);
       }
       allMissing.push(...missing);
       if (missing.length > 0) {
@@ -212,6 +194,13 @@ export class FactComposer {
       if (wantsWhat) sentences.push({ text: project.summary[L], passage });
     }
     if (sentences.length === 0) return undefined;
+    // Several subjects ("what does LocalAI have to do with K8sGPT?"): the sentences naming more of
+    // them come first.
+    if (ids.length >= 2) {
+      const names = ids.map((id) => this.projects.get(id)?.name.toLowerCase() ?? id);
+      const count = (t: string) => names.filter((n) => t.toLowerCase().includes(n)).length;
+      sentences.sort((a, b) => count(b.text) - count(a.text));
+    }
     return { sentences: dedupe(sentences), hedged, missing: allMissing };
   }
 
@@ -230,6 +219,19 @@ export class FactComposer {
           ? `${entity}（${project.name} 的相关方）`
           : `${entity} (of ${project.name})`
         : project.name;
+      // A yes/no question resting on a premise ("LocalAI is a drop-in for the Anthropic API,
+      // right?") is settled by the article's fact first, then what it doesn't say.
+      if (YES_NO.test(u.text)) {
+        const note =
+          L === "zh" ? `文章没有提到${quoted}。` : `The article doesn't say anything about ${quoted}.`;
+        return {
+          sentences: [
+            { text: project.summary[L], passage },
+            { text: note, passage },
+          ],
+          hedged: true,
+        };
+      }
       const lead =
         L === "zh"
           ? `文章没有提到 ${about} 的${quoted}。文章对 ${project.name} 的介绍是：`
@@ -246,6 +248,17 @@ export class FactComposer {
     const eventPassage = event ? this.byId.get(`event:${event.id}:${L}`) : undefined;
     const entry = event ? this.kb.events.find((e) => e.id === event.id) : undefined;
     if (eventPassage && entry?.facts[0]) {
+      if (YES_NO.test(u.text)) {
+        const note =
+          L === "zh" ? `文章没有提到${quoted}。` : `The article doesn't say anything about ${quoted}.`;
+        return {
+          sentences: [
+            { text: entry.facts[0][L], passage: eventPassage },
+            { text: note, passage: eventPassage },
+          ],
+          hedged: true,
+        };
+      }
       const lead =
         L === "zh"
           ? `文章没有提到 KubeCon 的${quoted}。文章说的是：`
@@ -312,3 +325,5 @@ export class FactComposer {
     return { sentences, hedged: false };
   }
 }
+
+export { quotes } from "./quoted-sentences.js";
