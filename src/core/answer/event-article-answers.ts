@@ -30,7 +30,8 @@ export class EventAndArticleAnswers {
       // When/where: the fact that places the event in time (a month or date). Scale: the one with
       // the largest number (submissions outnumber talks).
       if (ASKS_LINK.test(u.text) || /\bpage\b|\bwebsite\b|\bsite\b|官网|网站/.test(u.text)) {
-        const page = passage.text.split(/(?<=[。.])\s*/u).find((t) => /https?:\/\//.test(t));
+        // Sentences end at "。", or at "." before a space: a URL's dots don't end one.
+        const page = passage.text.split(/(?<=。)|(?<=\.)\s+/u).find((t) => /https?:\/\//.test(t));
         if (page) picks.add(page);
       }
       if (u.intents.includes("event-when") || u.intents.includes("event-where")) {

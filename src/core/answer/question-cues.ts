@@ -1,4 +1,5 @@
 import stopwordsIso from "stopwords-iso" with { type: "json" };
+import { editDistance } from "../knowledge/project-matcher.js";
 import { chineseWords, normalizeText, tokenize } from "../knowledge/tokenize.js";
 
 // The cues of question understanding: which words say what a question asks, which are filler,
@@ -237,4 +238,24 @@ export function quotedPhrases(question: string): string[] {
       (q) =>
         /\d/.test(q) || [...q.replace(/[^\p{Script=Han}]/gu, "")].length >= 3 || q.split(/\s+/).length >= 3,
     );
+}
+
+/** Whether the first unknown name comes before every project the question names. */
+export function leadsWith(names: string[], projectPositions: number[], text: string): boolean {
+  const first = names[0];
+  if (first === undefined || projectPositions.length === 0) return false;
+  return text.indexOf(first.toLowerCase()) < Math.min(...projectPositions);
+}
+
+export function sessionKey(url: string): string {
+  return url.replace(/^https?:\/\//i, "").toLowerCase();
+}
+
+/** The question's words one edit away from a word of these aliases ("londn" for "London"). */
+export function aliasTypos(text: string, aliases: string[]): string[] {
+  const words = text.match(/[a-z][a-z0-9-]{4,}/g) ?? [];
+  const aliasWords = aliases.flatMap((a) => a.toLowerCase().split(/\s+/));
+  return words.filter((x) =>
+    aliasWords.some((w) => w.length >= 5 && !EVENT_WORDS.test(w) && x !== w && editDistance(x, w) === 1),
+  );
 }

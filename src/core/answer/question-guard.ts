@@ -111,6 +111,11 @@ const MEANING_PATTERNS: RegExp[] = [
   /(扮演|假装|假设你是|想象你是|模拟|角色扮演|你现在是|现在你是|你不再是|从现在(开始|起)|进入.{0,6}模式|开发者模式|越狱|没有(任何)?(限制|规则|约束)|不受(任何)?(限制|约束)|无限制)/,
   /(用|以|转成|转换成|编码成|翻译成)[^。？！\n]{0,10}(base64|十六进制|二进制|摩斯|倒序|反过来|拼音)/i,
   /(金丝雀|标记|暗号|密码|口令)[^。？！\n]{0,10}(是什么|告诉|写出|输出|发给)|(告诉|写出|输出|发给)[^。？！\n]{0,10}(金丝雀|暗号|密码|口令)/,
+  // The bot's environment and secrets, in either language ("list your environment variables").
+  /\b(environment variables?|env vars?|api keys?|access tokens?|secrets?|credentials?|system configuration)\b[^.?!\n]{0,40}\b(list|paste|print|show|dump|share|send|give|reveal)\b|\b(list|paste|print|show|dump|share|send|give|reveal)\b[^.?!\n]{0,40}\b(environment variables?|env vars?|api keys?|access tokens?|credentials?|system configuration|full configuration)\b/i,
+  /(环境变量|API ?密钥|密钥|令牌|访问凭证|凭据|配置文件)[^。？！\n]{0,20}(列出|发给|给我|告诉|显示|打印|贴出|输出)|(列出|发给|给我|告诉|显示|打印|贴出|输出)[^。？！\n]{0,20}(环境变量|API ?密钥|密钥|令牌|凭据|配置文件)/i,
+  // A message posing as a system notice ("【系统通知】", "[SYSTEM]") to change the bot's task.
+  /^\s*[【[(（]\s*(系统|system|admin|管理员|官方|notice|通知)[^】\])）]{0,10}[】\])）]/i,
 ];
 
 // Letters spaced or dotted apart lose their word boundaries once joined: these read the joined run.

@@ -155,7 +155,7 @@ export class QuestionService {
       u.subjects.length === 0 &&
       u.unknownNames.length > 0 &&
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
-    if (unheardOf) return false;
+    if (unheardOf || u.leadsWithUnknownName) return false;
     if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
       u.intents.some(

@@ -1,12 +1,13 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { createProjectDetector } from "../knowledge/knowledge-base.js";
-import { editDistance, type ProjectMatcher } from "../knowledge/project-matcher.js";
+import type { ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import type { Language } from "../types.js";
 import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
 import {
   ARTICLE,
   ATTRIBUTE_INTENTS,
+  aliasTypos,
   CATALOG_SCOPE,
   COMPARE,
   CUES,
@@ -19,6 +20,7 @@ import {
   EVENT_WORDS,
   type Intent,
   LIST,
+  leadsWith,
   quotedPhrases,
   RECOMMEND,
   REFERS_BACK,
@@ -26,6 +28,7 @@ import {
   SUPERLATIVE,
   SUPERLATIVE_AGE,
   SUPERLATIVE_MIN,
+  sessionKey,
   TRAVEL,
   unknownProperNouns,
   WHAT,
@@ -65,6 +68,8 @@ export interface Understanding {
   acrossCatalog: boolean;
   /** Capitalised names the knowledge base doesn't know (Crossplane, Ubuntu, AWS). */
   unknownNames: string[];
+  /** The first such name comes before any project the question names. */
+  leadsWithUnknownName: boolean;
   /** Phrases the question quotes (“网络超级工具”): they point at the sentence that holds them. */
   quotes: string[];
   injection: boolean;
@@ -170,19 +175,12 @@ export class QuestionReader {
     const events = this.detectEvents(question);
     // "kubecon londn": an event alias with a typo still names the event (and the typo is a name).
     const typos = new Set<string>();
-    if (events.length === 0 && EVENT_WORDS.test(text)) {
-      const words = text.match(/[a-z][a-z0-9-]{4,}/g) ?? [];
+    if (events.length === 0 && EVENT_WORDS.test(text))
       for (const e of this.kb.events) {
-        const aliasWords = [e.name, ...e.aliases].flatMap((a) => a.toLowerCase().split(/\s+/));
-        const near = words.filter((x) =>
-          aliasWords.some(
-            (w) => w.length >= 5 && !EVENT_WORDS.test(w) && x !== w && editDistance(x, w) === 1,
-          ),
-        );
+        const near = aliasTypos(text, [e.name, ...e.aliases]);
         if (near.length > 0) events.push(e.id);
         for (const x of near) typos.add(x);
       }
-    }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
     const eventish = events.length > 0 || EVENT_WORDS.test(text);
     // Every word of an alias, in any order ("which venue in London is KubeCon at?"), names it too.
@@ -321,6 +319,13 @@ export class QuestionReader {
       entities: this.entities.filter((e) => e.re.test(text)).map((e) => e.name),
       acrossCatalog: projectCount === 0 && WHICH_OF_CATALOG.test(text),
       unknownNames: properNouns,
+      // "How does Crossplane work? It's like Cluster API": a name the article never mentions, asked
+      // about before any project it covers, is what the question is about.
+      leadsWithUnknownName: leadsWith(
+        properNouns.filter((n) => !DETAIL_ONCE.test(n)),
+        named.map((id) => position(id)),
+        text,
+      ),
       // Quoted phrases long enough to point at one sentence (a number like "35+" does too).
       quotes: quotedPhrases(question),
       subjectsFromContext,
@@ -336,10 +341,6 @@ export class QuestionReader {
       content: { known, unknown },
     };
   }
-}
-
-function sessionKey(url: string): string {
-  return url.replace(/^https?:\/\//i, "").toLowerCase();
 }
 
 /** The catalog projects among the subjects, in order. */
