@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 const SLOW = [
   "test/deploy/**/*.test.ts",
   "test/e2e/web-playground.test.ts",
+  "test/e2e/web-playground-feedback.test.ts",
   "test/faults/launcher-signals.test.ts",
 ];
 

@@ -185,19 +185,99 @@ export function sourcesNode(reply) {
   return section;
 }
 
+/** Longest reason the page sends with a 👎: one line. */
+export const REASON_CHARS = 200;
+
 /**
- * 👍/👎 buttons posting to api/feedback; one vote per answer.
+ * Posts one vote (and a 👎's optional reason) to api/feedback.
+ * @param {string} replyId
+ * @param {"up" | "down"} value
+ * @param {string} [reason]
+ * @returns {Promise<boolean>} whether it was recorded
+ */
+async function sendFeedback(replyId, value, reason) {
+  try {
+    const res = await fetch("api/feedback", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(reason ? { replyId, value, reason } : { replyId, value }),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one-line "what was wrong?" form a 👎 opens, as Slack's and Discord's modals do. Send (or
+ * Enter) posts the 👎 with the reason, Skip (or Esc) without one.
+ * @param {string} replyId
+ * @param {(reason: string) => void} done called once, with the reason ("" when skipped)
+ * @returns {HTMLFormElement}
+ */
+function reasonForm(replyId, done) {
+  const inputId = `reason-${replyId}`;
+  const label = h("label", {
+    className: "visually-hidden",
+    text: "What was wrong with this answer? (optional)",
+  });
+  label.htmlFor = inputId;
+  const input = h("input");
+  input.id = inputId;
+  input.type = "text";
+  input.maxLength = REASON_CHARS;
+  input.placeholder = "What was wrong? (optional)";
+  input.autocomplete = "off";
+  input.enterKeyHint = "send";
+  const send = h("button", { className: "vote", text: "Send" });
+  send.type = "submit";
+  const skip = h("button", { className: "link-button", text: "Skip" });
+  skip.type = "button";
+  const form = h("form", { className: "feedback-reason" }, [label, input, send, skip]);
+  form.setAttribute("aria-label", "Why was this answer not helpful?");
+  let finished = false;
+  /** @param {string} reason */
+  const finish = (reason) => {
+    if (finished) return;
+    finished = true;
+    done(reason.replace(/\s+/g, " ").trim().slice(0, REASON_CHARS));
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    finish(input.value);
+  });
+  skip.addEventListener("click", () => finish(""));
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    finish("");
+  });
+  return form;
+}
+
+/**
+ * 👍/👎 buttons posting to api/feedback; one vote per answer. 👍 is sent at once; 👎 first asks
+ * for an optional one-line reason and is sent with it.
  * @param {WebReply} reply
  * @returns {HTMLElement}
  */
 export function feedbackNode(reply) {
   const status = h("span", { className: "feedback-status" });
   status.setAttribute("role", "status");
+  status.tabIndex = -1;
   const group = h("div", { className: "feedback" });
   group.setAttribute("role", "group");
   group.setAttribute("aria-label", "Was this answer helpful?");
   /** @type {HTMLButtonElement[]} */
   const buttons = [];
+  /**
+   * @param {"up" | "down"} value
+   * @param {string} [reason]
+   */
+  const submit = async (value, reason) => {
+    const ok = await sendFeedback(reply.id, value, reason);
+    status.textContent = ok ? "Thanks for the feedback!" : "Could not record the feedback.";
+  };
   for (const [value, emoji, label] of /** @type {const} */ ([
     ["up", "👍", "Helpful"],
     ["down", "👎", "Not helpful"],
@@ -211,19 +291,21 @@ export function feedbackNode(reply) {
     button.type = "button";
     button.setAttribute("aria-pressed", "false");
     button.dataset.value = value;
-    button.addEventListener("click", async () => {
+    button.addEventListener("click", () => {
       for (const b of buttons) b.disabled = true;
       button.setAttribute("aria-pressed", "true");
-      try {
-        const res = await fetch("api/feedback", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ replyId: reply.id, value }),
-        });
-        status.textContent = res.ok ? "Thanks for the feedback!" : "Could not record the feedback.";
-      } catch {
-        status.textContent = "Could not record the feedback.";
+      if (value === "up") {
+        void submit(value);
+        return;
       }
+      const form = reasonForm(reply.id, (reason) => {
+        form.remove();
+        // Focus stays by the answer (the form's input is gone), where the thanks is read out.
+        status.focus();
+        void submit(value, reason || undefined);
+      });
+      group.insertBefore(form, status);
+      form.querySelector("input")?.focus();
     });
     buttons.push(button);
   }
