@@ -24,59 +24,25 @@ describe("evaluation", () => {
     expect(report.summary.declineAccuracy).toBe(1);
   });
 
-  it("on the tuning set (users' phrasings of every kind): facts first, hedges and declines right", async () => {
-    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning.yaml")), 4);
-    const s = report.summary;
+  // Floors that guard against regressions, a little under each set's measured figures
+  // (docs/answers.md): the tuning sets were tuned on, heldout-fresh never was.
+  type Floors = { recall: number; answer: number; first: number; decline: number; hedge: number };
+  const floors: [string, Floors][] = [
+    ["tuning.yaml", { recall: 1, answer: 0.97, first: 0.95, decline: 1, hedge: 0.9 }],
+    ["tuning-2.yaml", { recall: 0.97, answer: 0.92, first: 0.88, decline: 0.97, hedge: 0.9 }],
+    ["tuning-3.yaml", { recall: 0.98, answer: 0.9, first: 0.87, decline: 0.97, hedge: 0.9 }],
+    ["tuning-4.yaml", { recall: 0.95, answer: 0.88, first: 0.84, decline: 0.88, hedge: 0.78 }],
+    ["heldout-fresh.yaml", { recall: 0.95, answer: 0.85, first: 0.8, decline: 0.95, hedge: 0.65 }],
+  ];
+  it.each(floors)("on %s the figures stay at or above their floors", async (file, f) => {
+    const cases = await loadEvalSet(path.join(dataDir, "eval", file));
+    const s = (await evaluate(bot, cases, 4)).summary;
     expect(s.total).toBeGreaterThanOrEqual(100);
-    expect(s.recallAtK).toBe(1);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(s.declineAccuracy).toBe(1);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
-  });
-
-  it("on the fresh held-out set (never tuned on): floors that guard against regressions", async () => {
-    const report = await evaluate(
-      bot,
-      await loadEvalSet(path.join(dataDir, "eval", "heldout-fresh.yaml")),
-      4,
-    );
-    const s = report.summary;
-    expect(s.total).toBeGreaterThanOrEqual(120);
-    expect(s.recallAtK).toBeGreaterThanOrEqual(0.95);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.85);
-    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.65);
-  });
-
-  it("on the second tuning set (other writers' phrasings): floors against regressions", async () => {
-    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning-2.yaml")), 4);
-    const s = report.summary;
-    expect(s.recallAtK).toBeGreaterThanOrEqual(0.97);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.92);
-    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.88);
-    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
-  });
-
-  it("on the third tuning set (yes/no, pasted quotes, many kinds of detail): floors against regressions", async () => {
-    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning-3.yaml")), 4);
-    const s = report.summary;
-    expect(s.recallAtK).toBeGreaterThanOrEqual(0.98);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.9);
-    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.87);
-    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.9);
-  });
-
-  it("on the fourth tuning set (the most varied writers): floors against regressions", async () => {
-    const report = await evaluate(bot, await loadEvalSet(path.join(dataDir, "eval", "tuning-4.yaml")), 4);
-    const s = report.summary;
-    expect(s.recallAtK).toBeGreaterThanOrEqual(0.95);
-    expect(s.answerAccuracy).toBeGreaterThanOrEqual(0.88);
-    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(0.84);
-    expect(s.declineAccuracy).toBeGreaterThanOrEqual(0.88);
-    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(0.78);
+    expect(s.recallAtK).toBeGreaterThanOrEqual(f.recall);
+    expect(s.answerAccuracy).toBeGreaterThanOrEqual(f.answer);
+    expect(s.firstSentenceAccuracy).toBeGreaterThanOrEqual(f.first);
+    expect(s.declineAccuracy).toBeGreaterThanOrEqual(f.decline);
+    expect(s.hedgeAccuracy).toBeGreaterThanOrEqual(f.hedge);
   });
 
   it("a hedge case passes only when the answer says the article doesn't state it", async () => {
