@@ -73,15 +73,23 @@ export class EventAndArticleAnswers {
         };
       }
       // "The exact publication date": the article's metadata doesn't give it.
-      if (u.details.length > 0) {
-        const asked = u.details.map((d) => `“${d}”`).join(L === "zh" ? "、" : ", ");
+      // "When was it published?": the article's metadata gives no date; nor anything about its
+      // author beyond the name.
+      const asked = [
+        ...u.details,
+        ...(/\bwhen\b|什么时候|何时|哪一?天/.test(u.text)
+          ? [L === "zh" ? "发表时间" : "publication date"]
+          : []),
+      ];
+      if (asked.length > 0) {
+        const list = asked.map((d) => `“${d}”`).join(L === "zh" ? "、" : ", ");
         return {
           sentences: [
             {
               text:
                 L === "zh"
-                  ? `文章本身没有说明${asked}。关于这篇文章：`
-                  : `The article doesn't state its ${asked}. About the article:`,
+                  ? `文章本身没有说明${list}。关于这篇文章：`
+                  : `The article doesn't state its ${list}. About the article:`,
               passage,
             },
             ...(identity ? [{ text: identity, passage }] : []),

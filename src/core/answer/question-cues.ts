@@ -117,7 +117,7 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|versions?|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
@@ -242,7 +242,8 @@ export function quotedPhrases(question: string): string[] {
 
 /** Whether the first unknown name comes before every project the question names. */
 export function leadsWith(names: string[], projectPositions: number[], text: string): boolean {
-  const first = names[0];
+  // Capitalised names only: a technical token ("CO2", "k3s") is a detail, not a topic.
+  const first = names.find((n) => /^[A-Z][A-Za-z]{2,}$/.test(n));
   if (first === undefined || projectPositions.length === 0) return false;
   return text.indexOf(first.toLowerCase()) < Math.min(...projectPositions);
 }

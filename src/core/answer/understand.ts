@@ -2,7 +2,6 @@ import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { createProjectDetector } from "../knowledge/knowledge-base.js";
 import type { ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
-import type { Language } from "../types.js";
 import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
 import {
   ARTICLE,
@@ -36,58 +35,10 @@ import {
   WHY,
 } from "./question-cues.js";
 import { looksLikeInjection } from "./question-guard.js";
+import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 
+export type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 export { ATTRIBUTE_INTENTS, type Intent };
-
-export type Subject =
-  | { kind: "project"; id: string }
-  | { kind: "event"; id: string }
-  | { kind: "article"; id: string };
-
-export interface Understanding {
-  /** The question, case- and width-folded. */
-  text: string;
-  language: Language;
-  /** What the question is about, in the order it names them. */
-  subjects: Subject[];
-  /** What it asks, most specific first (a message may ask two things). */
-  intents: Intent[];
-  /** For superlatives: the attribute and which end of it. */
-  superlative?: { attribute: "stars" | "age"; direction: "max" | "min" };
-  /** A session link the question quotes (a link asked backwards). */
-  link?: string;
-  /** The question refers back ("it", "它") or asks an attribute of nobody: it needs a subject from context. */
-  needsSubject: boolean;
-  /** Subjects were taken from the conversation, not the question. */
-  subjectsFromContext: boolean;
-  /** The subject was found through a name the catalog states as a fact ("Loft Labs" -> vCluster). */
-  viaEntity: boolean;
-  /** Names the catalog states as facts that the question mentions (Red Hat, Nvidia, Loft Labs…). */
-  entities: string[];
-  /** "Which of the five…": a question across the catalog rather than about one project. */
-  acrossCatalog: boolean;
-  /** Capitalised names the knowledge base doesn't know (Crossplane, Ubuntu, AWS). */
-  unknownNames: string[];
-  /** The first such name comes before any project the question names. */
-  leadsWithUnknownName: boolean;
-  /** Phrases the question quotes (“网络超级工具”): they point at the sentence that holds them. */
-  quotes: string[];
-  injection: boolean;
-  /** Words asking for a specific detail (price, license, version, room, speakers, install steps…). */
-  details: string[];
-  /**
-   * The question's own concepts beyond names, question words and filler, split by whether the
-   * knowledge base uses them: unknown ones are details the article does not state.
-   */
-  content: { known: string[]; unknown: string[] };
-}
-
-export interface UnderstandContext {
-  /** Projects named by the conversation's previous turn, for follow-ups. */
-  previousProjectIds?: string[];
-  /** An explicit focus (a project shortcut command). */
-  focusProjectId?: string;
-}
 
 /**
  * Reads a question once for both answerers: its subjects (catalog projects by name, alias, typo
@@ -129,6 +80,10 @@ export class QuestionReader {
         p.links.kubecon_session ? [[sessionKey(p.links.kubecon_session.url), p.id]] : [],
       ),
     );
+  }
+
+  private namesAuthor(text: string): boolean {
+    return this.kb.articles.some((a) => a.meta.author && text.includes(a.meta.author.toLowerCase()));
   }
 
   read(question: string, context: UnderstandContext = {}): Understanding {
@@ -224,7 +179,9 @@ export class QuestionReader {
     }
     // "Which projects does it cover?" lists the catalog; "which tools have no talks?" asks more.
     if (projectCount === 0 && LIST.test(text) && !CUES.some(([, re]) => re.test(text))) add("list");
-    if (projectCount === 0 && ARTICLE.test(text) && !intents.includes("list")) add("article");
+    // The article itself, or its author by name ("who does Ant Newman work for?").
+    if (projectCount === 0 && (ARTICLE.test(text) || this.namesAuthor(text)) && !intents.includes("list"))
+      add("article");
     // In the order the question asks them: "who made it, and how many stars?" answers who first.
     const attributeCues = CUES.flatMap(([intent, re]) => {
       const at = text.search(re);
