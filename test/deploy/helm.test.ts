@@ -325,6 +325,15 @@ describe("Helm chart", () => {
     expect(strategy).toBe("Recreate");
   });
 
+  it("lets the reply cap follow the model's context unless set", async () => {
+    const model = { "platforms.slack.enabled": true, "llm.enabled": true } as const;
+    const byDefault = configMap(await render(model))?.data ?? {};
+    expect(byDefault.OPENAI_BASE_URL).toBeTruthy();
+    expect(byDefault.LLM_MAX_TOKENS).toBeUndefined();
+    const capped = configMap(await render({ ...model, "llm.maxTokens": 128 }))?.data ?? {};
+    expect(capped.LLM_MAX_TOKENS).toBe("128");
+  });
+
   it("adds knowledge files through a ConfigMap", async () => {
     const objects = await render({
       "platforms.slack.enabled": true,
