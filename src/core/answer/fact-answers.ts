@@ -91,7 +91,10 @@ export class FactComposer {
     if (ids.length === 0) {
       const filtered = this.catalog.filter(u);
       if (filtered) return filtered;
-      if (u.intents.some((i) => i.startsWith("event-"))) return this.about.event(u);
+      const asksEvent =
+        u.subjects.some((s) => s.kind === "event") &&
+        /\blinks?\b|\burls?\b|\bpage\b|\bwebsite\b|官网|网站|链接/.test(u.text);
+      if (asksEvent || u.intents.some((i) => i.startsWith("event-"))) return this.about.event(u);
       if (u.intents.includes("list")) return this.about.article(u, "list");
       if (u.intents.includes("article")) return this.about.article(u, "about");
       return undefined;

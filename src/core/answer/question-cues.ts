@@ -232,7 +232,8 @@ const COMMON_ACRONYMS = new Set(
 
 /** Quoted phrases long enough to point at one sentence (a number like "35+" does too). */
 export function quotedPhrases(question: string): string[] {
-  return [...question.matchAll(/[“"「‘']([^”"」’']{2,60})[”"」’']/g)]
+  // Apostrophes ("what's") are not quotes.
+  return [...question.matchAll(/[“"「『]([^”"」』]{2,60})[”"」』]/g)]
     .map((m) => (m[1] as string).trim())
     .filter(
       (q) =>

@@ -8,7 +8,7 @@ import type { Answerer } from "./answerer.js";
 import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { TRAVEL } from "./question-cues.js";
+import { DETAIL, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -151,11 +151,18 @@ export class QuestionService {
     if (TRAVEL.test(u.text) && projectSubjects(u).length === 0) return false;
     // A question with no subject about things the knowledge base has never heard of (Argo CD,
     // "Cilium or Calico") is about them, unless it mostly asks what the article says.
+    // The article as a subject doesn't count here: "The New Stack's piece on WebAssembly" is another one.
+    const covered = u.subjects.filter((s) => s.kind !== "article").length;
     const unheardOf =
-      u.subjects.length === 0 &&
+      covered === 0 &&
       u.unknownNames.length > 0 &&
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
-    if (unheardOf || u.leadsWithUnknownName) return false;
+    // "Cilium or Calico?": a choice between things the article never mentions.
+    const isDetail = new RegExp(DETAIL.source, "i");
+    const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !isDetail.test(n));
+    const choiceOfUnknowns =
+      new Set(names.map((n) => n.toLowerCase())).size >= 2 && /\bor\b|\bvs\.?\b|还是/.test(u.text);
+    if (unheardOf || u.leadsWithUnknownName || choiceOfUnknowns) return false;
     if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
       u.intents.some(

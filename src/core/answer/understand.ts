@@ -239,7 +239,7 @@ export class QuestionReader {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
       for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
-    } else if (weakEvent && unknown.length === 0 && projectCount === 0) {
+    } else if (weakEvent && unknown.length === 0 && projectCount === 0 && !WHY.test(text)) {
       // "大会官网是哪个？": with nothing else asked, the conference is the one the article is about.
       for (const e of this.kb.events) subjects.push({ kind: "event", id: e.id });
     }
