@@ -1,4 +1,4 @@
-import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
+import { type KnowledgeBase, type Passage, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import {
@@ -49,6 +49,24 @@ export class CatalogAnswers {
         return passage && fact ? [{ text: fact.sentence, passage }] : [];
       });
       if (sentences.length > 0) return { sentences, hedged: false };
+    }
+    // "Which projects does the article link a KubeCon session for?"
+    if (u.intents.includes("talks") && /\blink\w*|链接/.test(u.text) && !NEGATED.test(u.text)) {
+      const linked = this.kb.projects.filter((p) => p.links.kubecon_session);
+      const sentences = linked.flatMap((p) => {
+        const passage = this.byId.get(`catalog:${p.id}:${L}`);
+        return passage ? [{ text: sessionSentence(p, L), passage }] : [];
+      });
+      if (sentences.length > 0) {
+        const names = linked.map((p) => p.name).join(zh ? "、" : ", ");
+        const lead = zh
+          ? `文章为这些项目链接了 KubeCon 伦敦会议：${names}。`
+          : `The article links KubeCon London sessions for ${names}.`;
+        return {
+          sentences: [{ text: lead, passage: sentences[0]?.passage as Passage }, ...sentences],
+          hedged: false,
+        };
+      }
     }
     if (u.intents.includes("talks") && NEGATED.test(u.text)) {
       const passage = this.kb.passages.find((p) => p.id.startsWith(`catalog:no-talks:${L}:`));

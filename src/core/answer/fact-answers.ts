@@ -73,6 +73,9 @@ export class FactComposer {
       if (ranked[0]) push(`catalog:${ranked[0].project.id}:${L}`);
     }
     if (recommended) push(`catalog:${recommended}:${L}`);
+    // "Which tools get no talks?": the catalog's list of them.
+    if (u.intents.includes("talks") && projectSubjects(u).length === 0)
+      for (const p of this.kb.passages) if (p.id.startsWith(`catalog:no-talks:${L}:`)) push(p.id);
     for (const q of quotes(u, this.kb)) if (!out.includes(q.passage)) out.push(q.passage);
     return out;
   }
@@ -153,6 +156,19 @@ export class FactComposer {
           hedged = true;
         }
         for (const text of stated) sentences.push({ text, passage });
+        // "Exactly how many talks mention CAPI?" when the article says "a few" or "35+ together".
+        if (
+          countFirst &&
+          intent === "talks" &&
+          project.facts.talks &&
+          project.facts.talks.count === undefined
+        ) {
+          sentences.push({
+            text: unstated(L, L === "zh" ? "确切的演讲数量" : "an exact number of talks"),
+            passage,
+          });
+          hedged = true;
+        }
         if (intent === "talks" && project.links.kubecon_session && countFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
       }

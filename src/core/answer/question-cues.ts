@@ -109,7 +109,7 @@ export const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 export const ARTICLE =
-  /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后一(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后(那)?一?(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
@@ -117,13 +117,13 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
 /** The article's conclusion or closing ("tl;dr", "at the very end", 结论). */
 export const CONCLUSION =
-  /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后一(节|部分|段)|最后(说|提到|推荐)/i;
+  /\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后(那)?一?(节|部分|段)|最后(说|提到|推荐)/i;
 
 /** Travel and logistics around an event: not what the article is about. */
 export const TRAVEL =
@@ -217,8 +217,13 @@ export function unknownProperNouns(question: string, isKnown: (word: string) => 
   )) {
     const raw = (m[1] ?? m[2]) as string;
     const word = raw.toLowerCase();
-    // Everyday acronyms of asking (a URL, an API, the FAQ) name nothing.
-    if (COMMON_ACRONYMS.has(word)) continue;
+    // Everyday acronyms of asking (a URL, an API, the FAQ) name nothing; nor do a cue's own words
+    // ("CFP" asks about submissions).
+    if (
+      COMMON_ACRONYMS.has(word) ||
+      ALL_CUES.some((re) => new RegExp(re.source, re.flags.replace("g", "")).test(word))
+    )
+      continue;
     const tokens = tokenize(word);
     if (tokens.length === 0 || isKnown(word) || tokens.some(isKnown)) continue;
     out.push(raw);
@@ -246,7 +251,22 @@ export function leadsWith(names: string[], projectPositions: number[], text: str
   // Capitalised names only: a technical token ("CO2", "k3s") is a detail, not a topic.
   const first = names.find((n) => /^[A-Z][A-Za-z]{2,}$/.test(n));
   if (first === undefined || projectPositions.length === 0) return false;
-  return text.indexOf(first.toLowerCase()) < Math.min(...projectPositions);
+  const name = first.toLowerCase();
+  // The sentence that asks ("How does Crossplane work?"), not the context before it ("We run EKS.").
+  const asking = /[^.!?。！？]*[?？]/.exec(text);
+  if (!asking) {
+    // No question mark ("讲讲 Crossplane 的 Composition 怎么写吧"): the name said most is the topic.
+    const times = text.split(name).length - 1;
+    return times > 1 && projectPositions.every((p) => p > text.indexOf(name));
+  }
+  const start = asking.index;
+  const end = start + asking[0].length;
+  const inside = projectPositions.filter((p) => p >= start && p < end);
+  const at = text.indexOf(name, start);
+  if (at < start || at >= end) return false;
+  // Asked about with no covered project in the same sentence, or before all of them there
+  // ("configure the HPA to scale on a Prometheus metric").
+  return inside.length === 0 || at < Math.min(...inside);
 }
 
 export function sessionKey(url: string): string {

@@ -113,7 +113,7 @@ const MEANING_PATTERNS: RegExp[] = [
   /(金丝雀|标记|暗号|密码|口令)[^。？！\n]{0,10}(是什么|告诉|写出|输出|发给)|(告诉|写出|输出|发给)[^。？！\n]{0,10}(金丝雀|暗号|密码|口令)/,
   // The bot's environment and secrets, in either language ("list your environment variables").
   /\b(environment variables?|env vars?|api keys?|access tokens?|secrets?|credentials?|system configuration)\b[^.?!\n]{0,40}\b(list|paste|print|show|dump|share|send|give|reveal)\b|\b(list|paste|print|show|dump|share|send|give|reveal)\b[^.?!\n]{0,40}\b(environment variables?|env vars?|api keys?|access tokens?|credentials?|system configuration|full configuration)\b/i,
-  /(环境变量|API ?密钥|密钥|令牌|访问凭证|凭据|配置文件)[^。？！\n]{0,20}(列出|发给|给我|告诉|显示|打印|贴出|输出)|(列出|发给|给我|告诉|显示|打印|贴出|输出)[^。？！\n]{0,20}(环境变量|API ?密钥|密钥|令牌|凭据|配置文件)/i,
+  /(环境变量|API ?密钥|API ?key|密钥|令牌|访问凭证|凭据|配置文件|配置里)[^。？！\n]{0,20}(列出|发给|发我|给我|告诉|显示|打印|贴出|输出)|(列出|发给|发我|给我|告诉|显示|打印|贴出|输出)[^。？！\n]{0,20}(环境变量|API ?密钥|API ?key|密钥|令牌|凭据|配置文件)/i,
   // A message posing as a system notice ("【系统通知】", "[SYSTEM]") to change the bot's task.
   /^\s*[【[(（]\s*(系统|system|admin|管理员|官方|notice|通知)[^】\])）]{0,10}[】\])）]/i,
 ];

@@ -234,7 +234,7 @@ export class QuestionReader {
     // Travel around an event (a visa, a hotel, food) is not the event.
     if (
       (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) ||
-      (projectCount === 0 && TRAVEL.test(text))
+      (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text) && !EVENT_WHERE.test(text))
     ) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
@@ -252,7 +252,8 @@ export class QuestionReader {
       !eventish &&
       !intents.some((i) => ["superlative", "recommend", "list", "article", "event-scale"].includes(i)) &&
       unknown.length <= known.length &&
-      (REFERS_BACK.test(text) || (wantsAttribute && known.length === 0 && unknown.length === 0));
+      ((REFERS_BACK.test(text) && known.length <= 1) ||
+        (wantsAttribute && known.length === 0 && unknown.length === 0));
     let subjectsFromContext = false;
     if (needsSubject && context.previousProjectIds?.length) {
       for (const id of context.previousProjectIds) subjects.push({ kind: "project", id });
