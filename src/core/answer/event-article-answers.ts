@@ -75,8 +75,10 @@ export class EventAndArticleAnswers {
       // "The exact publication date": the article's metadata doesn't give it.
       // "When was it published?": the article's metadata gives no date; nor anything about its
       // author beyond the name.
+      // Words about the article itself (its translation, title) are what it does state.
+      const details = u.details.filter((d) => !/translat|title|original|翻译|标题|原文/i.test(d));
       const asked = [
-        ...u.details,
+        ...details,
         ...(/\bwhen\b|什么时候|何时|哪一?天/.test(u.text)
           ? [L === "zh" ? "发表时间" : "publication date"]
           : []),

@@ -84,9 +84,9 @@ export const CUES: [Intent, RegExp][] = [
 ];
 
 export const WHY =
-  /\bwhy\b|\bhelps?\b|\buseful\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
+  /\bwhy\b|为啥|凭啥|理由|原因|\bhelps?\b|\buseful\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
 export const WHAT =
-  /\bwhat(?:'s|s| is| are| does| do)\b|\bwhat\b.*\bfor\b|\bexplain\b|\bdescribe\b|\btell me about\b|\boverview\b|\bused for\b|\bpurpose\b|\bwtf is\b|\bwhats\b|\bintro(duce|duction)?\b|\bsummar(y|ize|ise)\b|是什么|是啥|是干|干嘛|干啥|做什么|干什么|用来|用于|介绍|有什么用|啥东西|说的是|讲的是|讲了什么|说了什么/;
+  /\bwhat(?:'s|s| is| are| does| do)\b|\bwhat\b[^?]{0,30}\b(does|do)\b|\bwhat\b.*\bfor\b|\bexplain\b|\bdescribe\b|\btell me about\b|\boverview\b|\bused for\b|\bpurpose\b|\bwtf is\b|\bwhats\b|\bintro(duce|duction)?\b|\bsummar(y|ize|ise)\b|是什么|是啥|是干|干嘛|干啥|做什么|干什么|用来|用于|介绍|有什么用|啥东西|说的是|讲的是|讲了什么|说了什么/;
 export const COMPARE =
   /\bvs\.?\b|\bversus\b|\bcompar\w*|\bdiffer\w*|\bbetter\b|\bor\b|\bthan\b|\bwhich (one|is|has)\b|区别|不同|对比|比较|相比|差异|差别|哪个|还是|更/;
 export const SUPERLATIVE =
@@ -117,7 +117,7 @@ export const REFERS_BACK =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|cto|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 

@@ -234,7 +234,7 @@ export class QuestionReader {
     // Travel around an event (a visa, a hotel, food) is not the event.
     if (
       (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) ||
-      (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text) && !EVENT_WHERE.test(text))
+      (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text))
     ) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
