@@ -29,31 +29,20 @@ export async function evalCommand(args: string[], config: Config, io: CliIo): Pr
     if (values.json) {
       const out = {
         summary: report.summary,
-        cases: report.cases.map(
-          ({
-            id,
-            kind,
-            retrieved,
-            answered,
-            declined,
-            firstSentence,
-            hedged,
-            pass,
-            mode,
-            fallback,
-            citations,
-          }) => ({
-            id,
-            kind,
-            retrieved,
-            answered,
-            declined,
-            firstSentence,
-            hedged,
-            pass,
-            ...(values.llm ? { mode, ...(fallback ? { fallback } : {}), citations } : {}),
-          }),
-        ),
+        cases: report.cases.map((c) => ({
+          id: c.id,
+          kind: c.kind,
+          retrieved: c.retrieved,
+          answered: c.answered,
+          declined: c.declined,
+          firstSentence: c.firstSentence,
+          hedged: c.hedged,
+          pass: c.pass,
+          // The model's own figures only with --llm: without it every answer is extractive.
+          ...(values.llm
+            ? { mode: c.mode, ...(c.fallback ? { fallback: c.fallback } : {}), citations: c.citations }
+            : {}),
+        })),
       };
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {

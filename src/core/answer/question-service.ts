@@ -148,11 +148,7 @@ export class QuestionService {
    */
   private onTopic(u: Understanding, retrieval: SearchResult, recommended: string | undefined): boolean {
     // Travel and logistics around the event (a visa, a pub near the venue) are not the article's.
-    if (
-      TRAVEL.test(u.text) &&
-      projectSubjects(u).length === 0 &&
-      !u.intents.includes("event-when")
-    )
+    if (TRAVEL.test(u.text) && projectSubjects(u).length === 0 && !u.intents.includes("event-when"))
       return false;
     // A question with no subject about things the knowledge base has never heard of (Argo CD,
     // "Cilium or Calico") is about them, unless it mostly asks what the article says.
