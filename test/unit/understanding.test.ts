@@ -188,6 +188,9 @@ describe("honest about what the article doesn't say", () => {
     ["how many github stars does k8sgpt have?", /doesn't say how many GitHub stars K8sGPT has/],
     ["who created KubeVirt?", /doesn't say who created KubeVirt/],
     ["vCluster 的价格是多少", /文章没有提到 vCluster 的“价格”/],
+    ["who are the enterprises using KubeVirt that it can't name?", /doesn't say their names/],
+    ["how many Cluster API providers are there?", /doesn't say anything about “how many”/],
+    ["does vCluster run on EKS host clusters?", /doesn't say anything about “EKS”/],
   ])("%s hedges instead of declining", async (q, hedge) => {
     const reply = await ask(q);
     expect(reply.mode).not.toBe("declined");

@@ -5,16 +5,6 @@ import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
-import { CONCLUSION } from "./question-cues.js";
-import { quotes } from "./quoted-sentences.js";
-
-/** A yes/no question checking a premise: "…, right?", "is it true that…", "…对吗？". */
-const YES_NO =
-  /^(is|are|does|do|did|was|were|can|has|have)\b.*\b(right|correct|true)\b|\b(right|correct|true)\s*\??\s*$|\bsanity check\b|\bis it true\b|\bam i right\b|对吗|对不对|是不是真的|没错吧/;
-
-/** Asked how mature a project is, not only how old. */
-const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
-
 import {
   ASKS_COUNT,
   ASKS_LINK,
@@ -22,11 +12,16 @@ import {
   dedupe,
   FACT_KEYS,
   type FactSentence,
+  MATURITY,
   UNSTATED,
   unstated,
+  WITHHELD,
   whySentence,
+  YES_NO,
   zh,
 } from "./fact-text.js";
+import { CONCLUSION } from "./question-cues.js";
+import { quotes } from "./quoted-sentences.js";
 import { ATTRIBUTE_INTENTS, type Intent, projectSubjects, type Understanding } from "./understand.js";
 
 export type { ComposedAnswer, FactSentence };
@@ -156,6 +151,11 @@ export class FactComposer {
           hedged = true;
         }
         for (const text of stated) sentences.push({ text, passage });
+        // "Which of those unnamed enterprises?", "which railway exactly?": names the article withholds.
+        if (intent === "users" && stated.length > 0 && WITHHELD.test(u.text)) {
+          sentences.push({ text: unstated(L, L === "zh" ? "这些用户的具体名字" : "their names"), passage });
+          hedged = true;
+        }
         // "Exactly how many talks mention CAPI?" when the article says "a few" or "35+ together".
         if (
           countFirst &&

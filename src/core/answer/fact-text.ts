@@ -117,3 +117,14 @@ export function dedupe(sentences: FactSentence[]): FactSentence[] {
     return true;
   });
 }
+
+/** Asking for names the article doesn't give ("the enterprises it can't name", "which railway exactly"). */
+export const WITHHELD =
+  /\b(not allowed|can'?t|cannot|won'?t|unable) (to )?name\b|\bunnamed\b|\bany guesses\b|\bwhich (one|ones|railway|operator)\b|不能透露|不允许透露|哪几家|到底是哪|具体是哪|哪家公司/i;
+
+/** A yes/no question checking a premise: "…, right?", "is it true that…", "…对吗？". */
+export const YES_NO =
+  /^(is|are|does|do|did|was|were|can|has|have)\b.*\b(right|correct|true)\b|\b(right|correct|true)\s*\??\s*$|\bsanity check\b|\bis it true\b|\bam i right\b|对吗|对不对|是不是真的|没错吧/;
+
+/** Asked how mature a project is, not only how old. */
+export const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;

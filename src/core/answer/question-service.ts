@@ -17,6 +17,8 @@ export const MIN_COVERAGE = 0.5;
 /** How many unknown words, with no known one, make a question about something the article doesn't say. */
 const UNKNOWN_ONLY_MIN = 2;
 
+const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
+
 const ABOUT_ARTICLE = /\b(the|this) (article|piece|post)\b|文章|这篇/;
 
 /** Passages retrieved per question unless configured otherwise (RETRIEVAL_K). */
@@ -266,6 +268,11 @@ export class QuestionService {
         (/\p{Script=Han}/u.test(d) && !this.index.knowsAbout(d, ids)),
     );
     if (details.length > 0) return details;
+    // "How many CAPI providers are there?": a count the catalog doesn't keep (it counts stars,
+    // talks and years) is a number the article doesn't give.
+    const counted = ["stars", "talks", "age", "contributors", "users", "maintenance"];
+    if (ids.length > 0 && COUNT.test(u.text) && !u.intents.some((i) => counted.includes(i)))
+      return [u.language === "zh" ? "具体数量" : "how many"];
     const all = [...u.content.known, ...u.content.unknown];
     const unknown = all.filter((c) => !this.index.knowsAbout(c, ids));
     const known = all.filter((c) => !unknown.includes(c));
