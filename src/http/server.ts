@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { BotError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { sendJson } from "./wire.js";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -169,33 +170,4 @@ export class HttpServer {
       else res.end();
     }
   }
-}
-
-/** A JSON response; `headers` adds to (or overrides) the defaults. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-/** Reads a request body up to a size limit (bytes); larger bodies reject. */
-export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new Error(`request body over ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 // Debian's chromium (scripts/install.sh installs it); Playwright never downloads a browser here.
 export const CHROMIUM = "/usr/bin/chromium";
@@ -24,4 +24,22 @@ export function launchBrowser(): Promise<Browser> {
  */
 export function inPage<T>(page: Page, expression: string): Promise<T> {
   return page.evaluate(expression) as Promise<T>;
+}
+
+/** Collects the page's script errors and console errors into `errors` (a test asserts none). */
+export function watchErrors(page: Page, errors: string[]): void {
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+}
+
+/** Types a line into the question box and waits for the reply it gets. */
+export async function ask(page: Page, line: string): Promise<Locator> {
+  const before = await page.locator('.msg-bot[aria-busy="false"]').count();
+  await page.locator("#question").fill(line);
+  await page.locator("#question").press("Enter");
+  const answer = page.locator('.msg-bot[aria-busy="false"]').nth(before);
+  await answer.waitFor();
+  return answer;
 }

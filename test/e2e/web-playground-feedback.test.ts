@@ -1,13 +1,13 @@
 /** The playground's 👎 in a real browser: an optional one-line reason, recorded on the answer record. */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryAnswerLog } from "../../src/core/insight/memory-answer-log.js";
 import { contractRecorder } from "../contract/contract.js";
 import { repoRoot } from "../helpers.js";
 import { type Playground, startPlayground } from "../web/fixture.js";
-import { inPage, launchBrowser } from "./browser.js";
+import { ask, inPage, launchBrowser, watchErrors } from "./browser.js";
 
 let browser: Browser;
 let playground: Playground;
@@ -18,21 +18,9 @@ const RESULTS = path.join(repoRoot, "test-results");
 async function openPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(message.text());
-  });
+  watchErrors(page, pageErrors);
   await page.goto(playground.url);
   return { context, page };
-}
-
-async function ask(page: Page, line: string): Promise<Locator> {
-  const before = await page.locator('.msg-bot[aria-busy="false"]').count();
-  await page.locator("#question").fill(line);
-  await page.locator("#question").press("Enter");
-  const answer = page.locator('.msg-bot[aria-busy="false"]').nth(before);
-  await answer.waitFor();
-  return answer;
 }
 
 /** The feedback on the record of the answer to `question`. */

@@ -1,8 +1,8 @@
 import { request } from "node:http";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deferred, type Playground, startPlayground } from "../web/fixture.js";
-import { inPage, launchBrowser } from "./browser.js";
+import { ask, inPage, launchBrowser, watchErrors } from "./browser.js";
 
 let browser: Browser;
 let playground: Playground;
@@ -15,21 +15,9 @@ async function openPage(width: number, height: number): Promise<{ context: Brows
     ...(phone ? { isMobile: true, hasTouch: true } : {}),
   });
   const page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(message.text());
-  });
+  watchErrors(page, pageErrors);
   await page.goto(playground.url);
   return { context, page };
-}
-
-async function ask(page: Page, line: string): Promise<Locator> {
-  const before = await page.locator('.msg-bot[aria-busy="false"]').count();
-  await page.locator("#question").fill(line);
-  await page.locator("#question").press("Enter");
-  const answer = page.locator('.msg-bot[aria-busy="false"]').nth(before);
-  await answer.waitFor();
-  return answer;
 }
 
 /** A GET with headers fetch() may not set (Host). */

@@ -1,23 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knowledgeBaseView } from "../../src/adapters/web/catalog.js";
 import { loadRepoKb, repoRoot } from "../helpers.js";
 import { deferred, type Playground, startPlayground } from "../web/fixture.js";
+import { ask, launchBrowser, watchErrors } from "./browser.js";
 
-// Debian's chromium (scripts/install.sh installs it); Playwright never downloads a browser here.
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const RESULTS = path.join(repoRoot, "test-results");
 const TOKEN = "playground-token-for-tests-0123";
 
@@ -34,25 +23,13 @@ async function openPage(
   const context = await browser.newContext(options);
   const page = await context.newPage();
   if (!watch) return { context, page };
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(message.text());
-  });
+  watchErrors(page, pageErrors);
   return { context, page };
 }
 
 /** The newest bot message, once its reply has arrived. */
 async function lastAnswer(page: Page) {
   const answer = page.locator('.msg-bot[aria-busy="false"]').last();
-  await answer.waitFor();
-  return answer;
-}
-
-async function ask(page: Page, line: string) {
-  const before = await page.locator('.msg-bot[aria-busy="false"]').count();
-  await page.locator("#question").fill(line);
-  await page.locator("#question").press("Enter");
-  const answer = page.locator('.msg-bot[aria-busy="false"]').nth(before);
   await answer.waitFor();
   return answer;
 }
@@ -81,7 +58,7 @@ describe("web playground in a real browser", () => {
     await mkdir(RESULTS, { recursive: true });
     [browser, playground, guarded] = await Promise.all([
       // launch() starts the browser on a fresh temporary profile and deletes it on close.
-      chromium.launch({ executablePath: CHROMIUM, args: ARGS }),
+      launchBrowser(),
       startPlayground(),
       startPlayground({ env: { PLAYGROUND_TOKEN: TOKEN } }),
     ]);

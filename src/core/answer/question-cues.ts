@@ -179,6 +179,9 @@ export const FILLER_ZH_WORDS = new Set([
   ...stopwordsIso.zh,
 ]);
 
+// The same cues without the global flag, for testing one word (a global regex keeps state).
+const CUES_ONCE = ALL_CUES.map((re) => new RegExp(re.source, re.flags.replace("g", "")));
+
 /** The Latin/number concepts and Chinese words of a question that carry its content. */
 export function contentConcepts(
   question: string,
@@ -219,11 +222,7 @@ export function unknownProperNouns(question: string, isKnown: (word: string) => 
     const word = raw.toLowerCase();
     // Everyday acronyms of asking (a URL, an API, the FAQ) name nothing; nor do a cue's own words
     // ("CFP" asks about submissions).
-    if (
-      COMMON_ACRONYMS.has(word) ||
-      ALL_CUES.some((re) => new RegExp(re.source, re.flags.replace("g", "")).test(word))
-    )
-      continue;
+    if (COMMON_ACRONYMS.has(word) || CUES_ONCE.some((re) => re.test(word))) continue;
     const tokens = tokenize(word);
     if (tokens.length === 0 || isKnown(word) || tokens.some(isKnown)) continue;
     out.push(raw);

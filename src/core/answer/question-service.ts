@@ -8,7 +8,7 @@ import type { Answerer } from "./answerer.js";
 import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { DETAIL, TRAVEL } from "./question-cues.js";
+import { DETAIL_ONCE, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -161,8 +161,7 @@ export class QuestionService {
       u.unknownNames.length > 0 &&
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
     // "Cilium or Calico?": a choice between things the article never mentions.
-    const isDetail = new RegExp(DETAIL.source, "i");
-    const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !isDetail.test(n));
+    const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !DETAIL_ONCE.test(n));
     const choiceOfUnknowns =
       new Set(names.map((n) => n.toLowerCase())).size >= 2 && /\bor\b|\bvs\.?\b|还是/.test(u.text);
     if (unheardOf || u.leadsWithUnknownName || choiceOfUnknowns) return false;

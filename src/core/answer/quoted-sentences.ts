@@ -7,6 +7,7 @@ export function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
   const out: FactSentence[] = [];
   // Spacing differs between a pasted phrase and the article ("K8s管理" vs "K8s 管理").
   const squash = (t: string) => t.toLowerCase().replace(/\s+/g, "");
+  if (u.quotes.length === 0) return out;
   const ordered = [...kb.passages].sort(
     (a, b) => Number(a.kind !== "article") - Number(b.kind !== "article"),
   );
