@@ -191,11 +191,22 @@ describe("honest about what the article doesn't say", () => {
     ["who are the enterprises using KubeVirt that it can't name?", /doesn't say their names/],
     ["how many Cluster API providers are there?", /doesn't say anything about “how many”/],
     ["does vCluster run on EKS host clusters?", /doesn't say anything about “EKS”/],
+    // A guess offered after the question is a name, even in lower case.
+    ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
+    ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],
   ])("%s hedges instead of declining", async (q, hedge) => {
     const reply = await ask(q);
     expect(reply.mode).not.toBe("declined");
     expect(reply.hedged).toBe(true);
     expect(reply.text).toMatch(hedge);
+  });
+});
+
+describe("guesses after a question", () => {
+  it("another question after the first is not a guess", () => {
+    const u = understand("what is kairos? and who makes it?");
+    expect(u.unknownNames).toEqual([]);
+    expect(understand("star 最多的是哪个？大概多少？").unknownNames).toEqual([]);
   });
 });
 

@@ -230,6 +230,38 @@ export function unknownProperNouns(question: string, isKnown: (word: string) => 
   return out;
 }
 
+/**
+ * Names offered as guesses after the question ("which railway runs Kairos? deutsche bahn?",
+ * "哪家公司？德铁吗？", "which models? llama, mistral, whisper?"): short items after a first question
+ * mark that the knowledge base never uses. Written in lower case, they are names all the same.
+ */
+const ASKING =
+  /\b(how|what|which|who|whom|whose|when|where|why|does|do|is|are|can|did)\b|什么|啥|多少|几|哪|谁|怎|为何|为什么|是不是|有没有|能不能/i;
+
+export function guessedNames(question: string, isKnown: (word: string) => boolean): string[] {
+  const clauses = question.normalize("NFKC").split(/[?？]/);
+  if (clauses.length < 3) return [];
+  const out: string[] = [];
+  for (const clause of clauses.slice(1)) {
+    // A guess is a name or two, not another question ("and who makes it?", "大概多少？").
+    if (ASKING.test(clause)) continue;
+    const items = clause
+      .split(/[,，、/;；]|\bor\b|还是|或者/)
+      .map((s) => s.replace(/吗|呢|吧|嘛|么|\b(maybe|perhaps|like|e\.?g\.?|is it|or)\b/gi, " ").trim())
+      .filter((s) => /\p{L}/u.test(s));
+    if (items.some((s) => s.split(/\s+/).length > 3 || [...s].length > 24)) continue;
+    for (const item of items) {
+      if (/^\d/.test(item)) continue;
+      const han = /\p{Script=Han}/u.test(item);
+      const unknown = han
+        ? !isKnown(item)
+        : tokenize(item).length > 0 && tokenize(item).every((t) => !isKnown(t));
+      if (unknown) out.push(item);
+    }
+  }
+  return out;
+}
+
 const COMMON_ACRONYMS = new Set(
   "url urls link api apis faq ok cli ui ux ai ml llm llms vm vms os tl dr pr prs eu us uk".split(" "),
 );

@@ -17,6 +17,7 @@ import {
   EVENT_WHEN,
   EVENT_WHERE,
   EVENT_WORDS,
+  guessedNames,
   type Intent,
   LIST,
   leadsWith,
@@ -217,7 +218,10 @@ export class QuestionReader {
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
-    const properNouns = unknownProperNouns(question, (w) => isName(w) || this.knows(w));
+    const isKnownWord = (w: string) => isName(w) || this.knows(w);
+    const properNouns = [
+      ...new Set([...unknownProperNouns(question, isKnownWord), ...guessedNames(question, isKnownWord)]),
+    ];
     for (const word of properNouns.map((n) => n.toLowerCase()))
       if (!unknown.includes(word) && !tokenize(word).some((t) => concepts.includes(t))) unknown.push(word);
     // A who-question about a project with no other cue asks who made it ("who's behind vCluster?"),
