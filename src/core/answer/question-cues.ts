@@ -114,6 +114,9 @@ export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
   /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
+/** Asking for instructions: how to set something up, configure, write or run it. */
+export const HOW_TO =
+  /\bhow (do|can|should|would|could) (i|we|you)\b|\bhow to\b|\b(set ?up|configure|write|deploy|install|tune|debug|troubleshoot|fix)\b.*\b(my|our|a|an|the)\b|(怎么|怎样|如何)(才能)?(配置|写|用|部署|安装|搭建|设置|接入|调试|排查|导出)|(配置|写|部署|搭建)(教程|方法|步骤)/i;
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =

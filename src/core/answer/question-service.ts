@@ -8,7 +8,7 @@ import type { Answerer } from "./answerer.js";
 import { FactComposer, quotes } from "./fact-answers.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { DETAIL_ONCE, TRAVEL } from "./question-cues.js";
+import { DETAIL_ONCE, HOW_TO, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -155,6 +155,11 @@ export class QuestionService {
     // A question with no subject about things the knowledge base has never heard of (Argo CD,
     // "Cilium or Calico") is about them, unless it mostly asks what the article says.
     // The article as a subject doesn't count here: "The New Stack's piece on WebAssembly" is another one.
+    // Instructions for a tool the article only names in passing ("set up Prometheus alerts",
+    // "multus 的 NAD 怎么写") are in none of its passages: that is another tool's manual.
+    const named = projectSubjects(u);
+    const featured = (id: string) => this.index.kb.projects.some((p) => p.id === id && p.featured);
+    if (named.length > 0 && !named.some(featured) && HOW_TO.test(u.text)) return false;
     const covered = u.subjects.filter((s) => s.kind !== "article").length;
     const unheardOf =
       covered === 0 &&
