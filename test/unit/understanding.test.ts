@@ -202,6 +202,25 @@ describe("honest about what the article doesn't say", () => {
   });
 });
 
+describe("the article itself", () => {
+  it("states the month it was published and that the day isn't given", async () => {
+    const reply = await ask("when was the article published?");
+    expect(firstSentence(reply.text)).toMatch(/February 2025/);
+    expect(reply.text).toMatch(/doesn't say the exact day/);
+    expect((await ask("这篇文章什么时候发表的")).text).toMatch(/2025 年 2 月/);
+  });
+
+  it("lists its sections", async () => {
+    const reply = await ask("what are the section headings in the article?");
+    expect(reply.text).toMatch(/KubeVirt.*拥抱多样性/);
+  });
+
+  it("another edition of the conference is not the article's", async () => {
+    expect((await ask("KubeCon 北美 2025 在哪个城市？")).mode).toBe("declined");
+    expect((await ask("kubecon 在哪")).text).toMatch(/伦敦/);
+  });
+});
+
 describe("guesses after a question", () => {
   it("another question after the first is not a guess", () => {
     const u = understand("what is kairos? and who makes it?");

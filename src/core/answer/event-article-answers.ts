@@ -10,6 +10,12 @@ import {
 import { CONCLUSION } from "./question-cues.js";
 import type { Understanding } from "./understand.js";
 
+/** The overview's sentence listing the article's sections. */
+const SECTIONS_LEAD = /^(Its sections:|文章的各节：)/;
+/** Asking for the article's sections or headings. */
+const SECTIONS =
+  /\bsections?\b|\bheadings?\b|\bchapters?\b|\bparts\b|章节|小节|几节|哪几节|各节|分几部分|几个部分/i;
+
 const OTHERS = /\bother\b|\bbesides\b|\belse\b|\bapart from\b|其他|其它|另外|还提到|除了/;
 
 /** Answers about the event and about the article itself: when and where, its identity, its closing. */
@@ -53,8 +59,15 @@ export class EventAndArticleAnswers {
     if (what === "about" && CONCLUSION.test(u.text) && article) return this.conclusion(u, article.meta.id);
     const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
     if (!passage) return undefined;
-    const sentences = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
+    const all = passage.text.split(/(?<=[。.])\s*/u).filter(Boolean);
+    // The sections sentence lists headings, which may hold dots of their own: it is found by its lead.
+    const sectionsAt = all.findIndex((t) => SECTIONS_LEAD.test(t));
+    const sectionList = sectionsAt >= 0 ? all.slice(sectionsAt).join(" ") : undefined;
+    const sentences = sectionsAt >= 0 ? all.slice(0, sectionsAt) : all;
     const [identity, translation, covers, mentions] = sentences;
+    // "What are the article's sections?": its headings.
+    if (what === "about" && sectionList && SECTIONS.test(u.text) && !CONCLUSION.test(u.text))
+      return { sentences: [{ text: sectionList, passage }], hedged: false };
     const picks: string[] = [];
     // "Besides the five, what else does it mention?" wants the others first.
     if (what === "list")
@@ -77,10 +90,23 @@ export class EventAndArticleAnswers {
       // author beyond the name.
       // Words about the article itself (its translation, title) are what it does state.
       const details = u.details.filter((d) => !/translat|title|original|翻译|标题|原文/i.test(d));
+      // When it was published: the metadata's date, as precise as it is (a month is no day).
+      const published = String(article?.meta.published ?? "");
+      const asksWhen = /\bwhen\b|什么时候|啥时候|何时|哪一?天|哪年|几月|\bdate\b|日期/.test(u.text);
+      const asksDay = /\b(exact|exactly|day)\b|哪一?天|几号|具体(日期|哪天)/.test(u.text);
+      const knownWhen = /^\d{4}/.test(published) && (!asksDay || /^\d{4}-\d{2}-\d{2}/.test(published));
       const asked = [
-        ...details,
-        ...(/\bwhen\b|什么时候|何时|哪一?天/.test(u.text)
-          ? [L === "zh" ? "发表时间" : "publication date"]
+        ...details.filter((d) => !(knownWhen && /\b(date|exact|when)\b|日期/i.test(d))),
+        ...((asksWhen || asksDay) && !knownWhen
+          ? [
+              L === "zh"
+                ? asksDay
+                  ? "具体发表日期"
+                  : "发表时间"
+                : asksDay
+                  ? "exact publication date"
+                  : "publication date",
+            ]
           : []),
       ];
       if (asked.length > 0) {
@@ -100,6 +126,15 @@ export class EventAndArticleAnswers {
         };
       }
       if (identity) picks.push(identity);
+      // "When was it published?": the month the metadata gives, and that it gives no day.
+      if (asksWhen && /^\d{4}-\d{2}$/.test(published) && identity)
+        return {
+          sentences: [
+            { text: identity, passage },
+            { text: unstated(L, L === "zh" ? "具体哪一天发表" : "the exact day it was published"), passage },
+          ],
+          hedged: true,
+        };
       if (/translat|翻译|译|original|原文|english|英文|chinese|中文/i.test(u.text) && translation)
         picks.push(translation);
       if (covers && picks.length < 2) picks.push(covers);

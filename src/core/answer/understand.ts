@@ -236,8 +236,13 @@ export class QuestionReader {
     // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
     // America", "visa"), is some other edition or another topic: no subject.
     // Travel around an event (a visa, a hotel, food) is not the event.
+    // "KubeCon 北美", "KubeCon India": a word next to the event's name the knowledge base never uses.
+    const edition = [
+      ...text.matchAll(/kubecon\s*(?:[+&]?\s*cloudnativecon\s*)?([a-z]+|\p{Script=Han}{2})/gu),
+      ...text.matchAll(/([a-z]+|\p{Script=Han}{2})\s*kubecon/gu),
+    ].some((m) => [m[1] as string, ...tokenize(m[1] as string)].some((w) => unknown.includes(w)));
     if (
-      (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question))) ||
+      (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question) || edition)) ||
       (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text))
     ) {
       for (let i = intents.length - 1; i >= 0; i--)

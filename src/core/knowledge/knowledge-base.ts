@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import type { Language } from "../types.js";
+import { articleOverviewPassages } from "./article-overview.js";
 import type { MarkdownBlock } from "./markdown.js";
 import { projectFacts } from "./project-facts.js";
 import type { ArticleMeta, EventEntry, Glossary, Project } from "./schema.js";
+
+export { isArticleOverview } from "./article-overview.js";
 
 export interface Article {
   meta: ArticleMeta;
@@ -234,79 +237,6 @@ function eventPassages(
       };
     });
   });
-}
-
-const LANGUAGE_NAMES = { en: { en: "English", zh: "Chinese" }, zh: { en: "英文", zh: "中文" } } as const;
-
-/** Whether a passage is an article's overview (title, author, publisher, projects covered). */
-export function isArticleOverview(p: Passage): boolean {
-  return p.id.startsWith("article:");
-}
-
-/** "was written by A and published by B", or as much of it as the metadata states. */
-function byline(meta: ArticleMeta, lang: Language): string {
-  const { author, publisher } = meta;
-  if (lang === "zh") {
-    const parts = [author ? `的作者是 ${author}` : "", publisher ? `由 ${publisher} 发表` : ""].filter(
-      Boolean,
-    );
-    return parts.length > 0 ? parts.join("，") : "收录在知识库中";
-  }
-  if (author && publisher) return ` was written by ${author} and published by ${publisher}`;
-  if (author) return ` was written by ${author}`;
-  if (publisher) return ` was published by ${publisher}`;
-  return " is in the knowledge base";
-}
-
-/**
- * What an article is (title, author, publisher, translation) and which projects it covers, as
- * passages: "who wrote the article?" and "which projects does it cover?" are questions too.
- */
-function articleOverviewPassages(articles: Article[], projects: Project[]): Passage[] {
-  const out: Passage[] = [];
-  for (const a of articles) {
-    const { meta } = a;
-    const featured = projects.filter((p) => p.article === meta.id && p.featured).map((p) => p.name);
-    const mentioned = projects.filter((p) => p.article === meta.id && !p.featured).map((p) => p.name);
-    for (const lang of ["en", "zh"] as const) {
-      const names = LANGUAGE_NAMES[lang];
-      const sentences =
-        lang === "en"
-          ? [
-              `The article “${meta.title.en}”${meta.title.zh !== meta.title.en ? ` (${meta.title.zh})` : ""}${byline(meta, "en")}.`,
-              meta.translated_from
-                ? `This knowledge base holds its ${names[meta.language]} translation of the ${names[meta.translated_from]} original.`
-                : "",
-              featured.length
-                ? `The article covers ${featured.length} projects: ${featured.join(", ")}.`
-                : "",
-              mentioned.length ? `It also mentions ${mentioned.join(", ")}.` : "",
-            ]
-          : [
-              `文章《${meta.title.zh}》${meta.title.zh !== meta.title.en ? `（${meta.title.en}）` : ""}${byline(meta, "zh")}。`,
-              meta.translated_from
-                ? `这里收录的是译自${names[meta.translated_from]}原文的${names[meta.language]}译文。`
-                : "",
-              featured.length ? `文章介绍了 ${featured.length} 个项目：${featured.join("、")}。` : "",
-              mentioned.length ? `文章还提到了 ${mentioned.join("、")}。` : "",
-            ];
-      const section = a.headings[0] ?? meta.title[meta.language];
-      out.push({
-        id: `article:${meta.id}:${lang}`,
-        kind: "catalog",
-        articleId: meta.id,
-        articleTitle: meta.title[lang],
-        headingPath: [section],
-        section,
-        url: meta.url,
-        text: sentences.filter(Boolean).join(lang === "zh" ? "" : " "),
-        links: meta.url ? [meta.url] : [],
-        language: lang,
-        projectIds: [],
-      });
-    }
-  }
-  return out;
 }
 
 /** Assembles a knowledge base from validated parts. */
