@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ImplicitSubjects } from "../../src/core/answer/implicit-subject.js";
 import { firstSentenceOf } from "../../src/core/eval/evaluate.js";
+import { SearchIndex } from "../../src/core/knowledge/search-index.js";
 import { tokenize } from "../../src/core/knowledge/tokenize.js";
-import { createTestBot } from "../helpers.js";
+import { createTestBot, loadRepoKb } from "../helpers.js";
 
 const bot = await createTestBot();
 const understand = (q: string, previous?: string[]) => bot.questions.understand(q, previous);
@@ -199,6 +201,36 @@ describe("honest about what the article doesn't say", () => {
     expect(reply.mode).not.toBe("declined");
     expect(reply.hedged).toBe(true);
     expect(reply.text).toMatch(hedge);
+  });
+});
+
+describe("projects described, not named", () => {
+  it.each([
+    [
+      "the edge image builder thing — did it get into the foundation?",
+      /Kairos became a CNCF sandbox project in 2024/,
+    ],
+    ["that multi-cluster one — how old is it", /Cluster API started in 2018/],
+    ["is there anything in there i could point my openai client at?", /LocalAI/],
+    ["那个跑虚拟机的项目现在还活着吗", /KubeVirt/],
+  ])("%s", async (q, expected) => {
+    const reply = await ask(q);
+    expect(reply.mode).toBe("extractive");
+    expect(firstSentence(reply.text)).toMatch(expected);
+  });
+
+  it("a description that fits two projects names neither", async () => {
+    const subjects = new ImplicitSubjects(new SearchIndex(await loadRepoKb()));
+    // Edge computing is both Kairos's and LocalAI's.
+    expect(subjects.withImplicitSubject(understand("what's the edge thing?")).subjects).toEqual([]);
+    const vm = subjects.withImplicitSubject(understand("what's the vm thing?"));
+    expect(vm.subjects).toEqual([{ kind: "project", id: "kubevirt" }]);
+  });
+
+  it("still alive? without a maintenance fact: how long it has run and its momentum", async () => {
+    const reply = await ask("is kubevirt still alive? nobody talks about it");
+    expect(firstSentence(reply.text)).toMatch(/more than eight years/);
+    expect(reply.hedged).toBeFalsy();
   });
 });
 

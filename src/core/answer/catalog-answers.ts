@@ -1,6 +1,7 @@
 import { type KnowledgeBase, type Passage, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
+import type { Language } from "../types.js";
 import {
   type ComposedAnswer,
   dedupe,
@@ -10,9 +11,10 @@ import {
   numberFormat,
   UNSTATED,
   unstated,
+  whySentence,
   yearsIn,
 } from "./fact-text.js";
-import { ATTRIBUTE_INTENTS, type Understanding } from "./understand.js";
+import { ATTRIBUTE_INTENTS, projectSubjects, type Understanding } from "./understand.js";
 
 /** Answers that look across the catalog: filters, rankings and comparisons of two projects. */
 export class CatalogAnswers {
@@ -255,5 +257,58 @@ export class CatalogAnswers {
       passage: pa,
     });
     return { sentences: dedupe(sentences), hedged: false };
+  }
+
+  /** "What is the talk at this sched.co link?": the session, its project and its talks fact. */
+  reverseLink(u: Understanding): ComposedAnswer | undefined {
+    const L = u.language;
+    const id = projectSubjects(u).find((pid) => this.projects.get(pid)?.links.kubecon_session);
+    const project = id ? this.projects.get(id) : undefined;
+    const session = project?.links.kubecon_session;
+    if (!project || !session) {
+      const article = this.kb.articles[0];
+      const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
+      if (!passage) return undefined;
+      return {
+        sentences: [
+          {
+            text: unstated(
+              L,
+              L === "zh"
+                ? `这个链接（${u.link}）是哪场演讲；用 \`/talks\` 查看文章链接的会议`
+                : `which session ${u.link} is; \`/talks\` lists the sessions it links`,
+            ),
+            passage,
+          },
+        ],
+        hedged: true,
+      };
+    }
+    const passage = this.byId.get(`catalog:${project.id}:${L}`) as Passage;
+    const lead =
+      L === "zh"
+        ? `${session.url} 是文章${session.recommended ? "推荐" : "链接"}的 ${project.name} KubeCon 伦敦会议：${session.title}。`
+        : `${session.url} is the KubeCon London session on ${project.name} that the article ${session.recommended ? "recommends" : "links"}: ${session.title}.`;
+    const sentences: FactSentence[] = [{ text: lead, passage }];
+    const talks = projectFacts(project, L).find((f) => f.key === "talks");
+    if (talks) sentences.push({ text: talks.sentence, passage });
+    return { sentences, hedged: false };
+  }
+
+  /** "I need X, what should I use?": the project the need fits, what it is and why it matters. */
+  recommend(id: string, L: Language): ComposedAnswer | undefined {
+    const project = this.projects.get(id);
+    const passage = this.byId.get(`catalog:${id}:${L}`);
+    if (!project || !passage) return undefined;
+    const lead =
+      L === "zh"
+        ? `文章介绍的项目中，适合这个需求的是 ${project.name}。`
+        : `For that, the article points to ${project.name}.`;
+    const sentences: FactSentence[] = [
+      { text: lead, passage },
+      { text: project.summary[L], passage },
+    ];
+    if (project.why) sentences.push({ text: whySentence(project, L), passage });
+    return { sentences, hedged: false };
   }
 }

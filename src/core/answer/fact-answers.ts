@@ -2,7 +2,6 @@ import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
 import { readingSentence, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
-import type { Language } from "../types.js";
 import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import {
@@ -82,9 +81,9 @@ export class FactComposer {
       return { sentences: quoted.slice(0, 2), hedged: false };
     const L = u.language;
     const ids = projectSubjects(u);
-    if (u.intents.includes("reverse-link")) return this.reverseLink(u);
+    if (u.intents.includes("reverse-link")) return this.catalog.reverseLink(u);
     if (u.superlative) return this.catalog.superlative(u);
-    if (options.recommended) return this.recommend(options.recommended, L);
+    if (options.recommended) return this.catalog.recommend(options.recommended, L);
     if (ids.length >= 2 && u.intents.includes("compare")) return this.catalog.compare(ids.slice(0, 2), u);
     if (ids.length === 0) {
       const filtered = this.catalog.filter(u);
@@ -121,10 +120,13 @@ export class FactComposer {
           intent === "age" && MATURITY.test(u.text)
             ? ["maturity", "started", "age"]
             : (FACT_KEYS[intent] ?? []);
-        const stated =
+        let stated =
           intent === "reading"
             ? project.links.further_reading.map((l) => readingSentence(project, l, L))
             : keys.flatMap((k) => (facts.has(k) ? [facts.get(k) as string] : []));
+        // "Is it still alive?" without a maintenance fact: how long it has run, and its momentum.
+        if (intent === "maintenance" && stated.length === 0 && facts.has("age") && project.why)
+          stated = [facts.get("age") as string, whySentence(project, L)];
         if (stated.length === 0 && !(intent === "talks" && project.links.kubecon_session))
           missing.push(intent);
         // "Link to the LocalAI talk?": the article links no session for it.
@@ -291,57 +293,6 @@ export class FactComposer {
       };
     }
     return undefined;
-  }
-
-  private reverseLink(u: Understanding): ComposedAnswer | undefined {
-    const L = u.language;
-    const id = projectSubjects(u).find((pid) => this.projects.get(pid)?.links.kubecon_session);
-    const project = id ? this.projects.get(id) : undefined;
-    const session = project?.links.kubecon_session;
-    if (!project || !session) {
-      const article = this.kb.articles[0];
-      const passage = article ? this.byId.get(`article:${article.meta.id}:${L}`) : undefined;
-      if (!passage) return undefined;
-      return {
-        sentences: [
-          {
-            text: unstated(
-              L,
-              L === "zh"
-                ? `这个链接（${u.link}）是哪场演讲；用 \`/talks\` 查看文章链接的会议`
-                : `which session ${u.link} is; \`/talks\` lists the sessions it links`,
-            ),
-            passage,
-          },
-        ],
-        hedged: true,
-      };
-    }
-    const passage = this.byId.get(`catalog:${project.id}:${L}`) as Passage;
-    const lead =
-      L === "zh"
-        ? `${session.url} 是文章${session.recommended ? "推荐" : "链接"}的 ${project.name} KubeCon 伦敦会议：${session.title}。`
-        : `${session.url} is the KubeCon London session on ${project.name} that the article ${session.recommended ? "recommends" : "links"}: ${session.title}.`;
-    const sentences: FactSentence[] = [{ text: lead, passage }];
-    const talks = projectFacts(project, L).find((f) => f.key === "talks");
-    if (talks) sentences.push({ text: talks.sentence, passage });
-    return { sentences, hedged: false };
-  }
-
-  private recommend(id: string, L: Language): ComposedAnswer | undefined {
-    const project = this.projects.get(id);
-    const passage = this.byId.get(`catalog:${id}:${L}`);
-    if (!project || !passage) return undefined;
-    const lead =
-      L === "zh"
-        ? `文章介绍的项目中，适合这个需求的是 ${project.name}。`
-        : `For that, the article points to ${project.name}.`;
-    const sentences: FactSentence[] = [
-      { text: lead, passage },
-      { text: project.summary[L], passage },
-    ];
-    if (project.why) sentences.push({ text: whySentence(project, L), passage });
-    return { sentences, hedged: false };
   }
 }
 

@@ -66,9 +66,13 @@ export const CUES: [Intent, RegExp][] = [
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
     "talks",
-    /\btalks?\b|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场/,
+    // "Nobody talks about it" is the verb: a talk is given, not done by nobody.
+    /(?<!\b(?:nobody|no one|anyone|anybody|everyone|everybody|people|he|she|who|it|someone|somebody|one)\s)\btalks?\b(?! about (it|them|this|that)\b)|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场/,
   ],
-  ["cncf", /\bcncf\b(\s+status)?|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/],
+  [
+    "cncf",
+    /\bcncf\b(\s+status)?|\b(into|in|joined?) the (cloud native )?foundation\b|基金会|\bsandbox\b|\bincubat\w*|\bgraduat\w*|沙箱|孵化|毕业/,
+  ],
   [
     "products",
     /\bproducts?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,

@@ -6,6 +6,7 @@ import { type BotMetrics, noopMetrics } from "../metrics.js";
 import type { AnswerReply, ConversationId, HandleOptions, Language } from "../types.js";
 import type { Answerer } from "./answerer.js";
 import { FactComposer, quotes } from "./fact-answers.js";
+import { ImplicitSubjects } from "./implicit-subject.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
 import { DETAIL_ONCE, HOW_TO, TRAVEL } from "./question-cues.js";
@@ -41,6 +42,7 @@ export interface AskResult {
 export class QuestionService {
   private readonly reader: QuestionReader;
   private readonly composer: FactComposer;
+  private readonly subjects: ImplicitSubjects;
 
   constructor(
     private readonly index: SearchIndex,
@@ -51,6 +53,7 @@ export class QuestionService {
   ) {
     this.reader = new QuestionReader(index.kb, index.matcher, (concept) => index.knowsConcept(concept));
     this.composer = new FactComposer(index.kb);
+    this.subjects = new ImplicitSubjects(index);
   }
 
   /** How a question is understood, without answering it (for eval, debugging and the bench). */
@@ -67,7 +70,7 @@ export class QuestionService {
       ...(last ? { previousProjectIds: last.projectIds } : {}),
       ...(options.projectId ? { focusProjectId: options.projectId } : {}),
     });
-    const u = this.withImplicitSubject(read);
+    const u = this.subjects.withImplicitSubject(read);
     if (u.injection) {
       return {
         reply: { text: messages.declinedInjection[language], sources: [], mode: "declined", language },
@@ -88,7 +91,7 @@ export class QuestionService {
     });
     this.metrics.retrievalSeconds((performance.now() - retrievalStarted) / 1000);
 
-    const recommended = this.recommendation(u, retrieval);
+    const recommended = this.subjects.recommendation(u, retrieval);
     if (!this.onTopic(u, retrieval, recommended)) {
       return {
         reply: {
@@ -204,55 +207,6 @@ export class QuestionService {
       return top.some((terms) => forms.some((f) => terms.has(f)));
     });
     return found.length / all.length;
-  }
-
-  /**
-   * For "I need X, what should I use?": the featured project whose own passages hold most of the
-   * need's words (rarer words weigh more); retrieval order breaks ties.
-   */
-  private recommendation(u: Understanding, retrieval: SearchResult): string | undefined {
-    if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
-    const { known, unknown } = u.content;
-    if (known.length === 0 || known.length <= unknown.length) return undefined;
-    const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
-    return this.bestFit(known, order)[0]?.id;
-  }
-
-  /**
-   * Featured projects ranked by how many of the words their own passages hold (a word several
-   * projects share counts less; a single Chinese character counts half), ties broken by `order`.
-   */
-  private bestFit(words: string[], order: string[] = []): { id: string; score: number }[] {
-    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
-    const scored = featured.map((id) => {
-      let score = 0;
-      for (const concept of words) {
-        if (!this.index.knowsAbout(concept, [id])) continue;
-        const holders = featured.filter((other) => this.index.knowsAbout(concept, [other])).length;
-        const weight = /^\p{Script=Han}$/u.test(concept) ? 0.5 : 1;
-        score += weight / holders;
-      }
-      const rank = order.indexOf(id);
-      return { id, score: score + (rank < 0 ? 0 : 0.01 / (rank + 1)) };
-    });
-    return scored.filter((s) => s.score > 0.05).sort((a, b) => b.score - a.score);
-  }
-
-  /**
-   * "Why run AI inference locally instead of in the cloud?" names no project but is plainly about
-   * one: a why/what question whose words fit one project decisively is about that project.
-   */
-  private withImplicitSubject(u: Understanding): Understanding {
-    if (u.subjects.length > 0 || u.needsSubject || u.injection || ABOUT_ARTICLE.test(u.text)) return u;
-    // Only why-questions: "what is the trend in cluster counts?" asks for a sentence, not a project.
-    if (!u.intents.includes("why")) return u;
-    if (u.intents.some((i) => i === "recommend" || i === "article" || i === "list" || i.startsWith("event-")))
-      return u;
-    const { known, unknown } = u.content;
-    if (known.length < 2 || known.length <= unknown.length) return u;
-    const [best, next] = this.bestFit(known);
-    if (!best || best.score < 1 || (next && best.score < next.score * 1.5)) return u;
-    return { ...u, subjects: [{ kind: "project", id: best.id }] };
   }
 
   /**
