@@ -193,6 +193,11 @@ describe("honest about what the article doesn't say", () => {
     ["who are the enterprises using KubeVirt that it can't name?", /doesn't say their names/],
     ["how many Cluster API providers are there?", /doesn't say anything about “how many”/],
     ["does vCluster run on EKS host clusters?", /doesn't say anything about “EKS”/],
+    ["does capi have a proxmox provider?", /doesn't say anything about “proxmox” for Cluster API/],
+    ["who's speaking at the new relic capi session?", /doesn't say anything about “speaking”/],
+    ["kubevirt现在最新是哪个版本", /文章没有提到 KubeVirt 的“版本”/],
+    ["Loft Labs的CEO是谁啊", /文章没有提到 Loft Labs.*“ceo”/],
+    ["今年伦敦kubecon大概多少人参加", /文章没有提到 KubeCon/],
     // A guess offered after the question is a name, even in lower case.
     ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
     ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],
@@ -250,6 +255,15 @@ describe("the article itself", () => {
   it("another edition of the conference is not the article's", async () => {
     expect((await ask("KubeCon 北美 2025 在哪个城市？")).mode).toBe("declined");
     expect((await ask("kubecon 在哪")).text).toMatch(/伦敦/);
+  });
+});
+
+describe("names the article never uses", () => {
+  it("an unknown word qualifying a thing in a yes/no question is a detail asked", () => {
+    expect(understand("does capi have an azure provider?").details).toContain("azure");
+    // Not an adverb, not a word after no determiner.
+    expect(understand("is capi actively maintained?").details).toEqual([]);
+    expect(understand("Can LocalAI be a drop-in for apps written against OpenAI?").details).toEqual([]);
   });
 });
 

@@ -124,7 +124,7 @@ export const HOW_TO =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|presenters?|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|speaking|speaks|presenters?|attendees?|attendance|how many people|country|countries|located|based (?:in|out of)|valuation|paid|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|会展中心|场馆|展馆在哪|参会人数|多少人|参加人数|几个人|国家|估值|融了|版本|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
@@ -187,7 +187,7 @@ export const FILLER_ZH_WORDS = new Set([
 ]);
 
 // The same cues without the global flag, for testing one word (a global regex keeps state).
-const CUES_ONCE = ALL_CUES.map((re) => new RegExp(re.source, re.flags.replace("g", "")));
+export const CUES_ONCE = ALL_CUES.map((re) => new RegExp(re.source, re.flags.replace("g", "")));
 
 /** The Latin/number concepts and Chinese words of a question that carry its content. */
 export function contentConcepts(
@@ -212,66 +212,6 @@ export function contentConcepts(
   );
   return [...new Set([...latin, ...chinese])];
 }
-
-/**
- * Capitalised names the knowledge base doesn't know ("AWS re:Invent", "Ubuntu", "KVM"): content
- * even where a stop-word list or the tokenizer would drop them, and, about a covered subject, a
- * detail asked for. A question's first word is capitalised anyway and is left out.
- */
-export function unknownProperNouns(question: string, isKnown: (word: string) => boolean): string[] {
-  const out: string[] = [];
-  // Capitalised words after the first, and technical tokens anywhere: mixed case or letters with
-  // digits (vMotion, k3s, 70B, S3).
-  for (const m of question.matchAll(
-    /(?<=\S\s+|:)([A-Z][A-Za-z0-9]+)|(?<![\p{L}\p{N}])([a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z]+)(?![\p{L}\p{N}])/gu,
-  )) {
-    const raw = (m[1] ?? m[2]) as string;
-    const word = raw.toLowerCase();
-    // Everyday acronyms of asking (a URL, an API, the FAQ) name nothing; nor do a cue's own words
-    // ("CFP" asks about submissions).
-    if (COMMON_ACRONYMS.has(word) || CUES_ONCE.some((re) => re.test(word))) continue;
-    const tokens = tokenize(word);
-    if (tokens.length === 0 || isKnown(word) || tokens.some(isKnown)) continue;
-    out.push(raw);
-  }
-  return out;
-}
-
-/**
- * Names offered as guesses after the question ("which railway runs Kairos? deutsche bahn?",
- * "哪家公司？德铁吗？", "which models? llama, mistral, whisper?"): short items after a first question
- * mark that the knowledge base never uses. Written in lower case, they are names all the same.
- */
-const ASKING =
-  /\b(how|what|which|who|whom|whose|when|where|why|does|do|is|are|can|did)\b|什么|啥|多少|几|哪|谁|怎|为何|为什么|是不是|有没有|能不能/i;
-
-export function guessedNames(question: string, isKnown: (word: string) => boolean): string[] {
-  const clauses = question.normalize("NFKC").split(/[?？]/);
-  if (clauses.length < 3) return [];
-  const out: string[] = [];
-  for (const clause of clauses.slice(1)) {
-    // A guess is a name or two, not another question ("and who makes it?", "大概多少？").
-    if (ASKING.test(clause)) continue;
-    const items = clause
-      .split(/[,，、/;；]|\bor\b|还是|或者/)
-      .map((s) => s.replace(/吗|呢|吧|嘛|么|\b(maybe|perhaps|like|e\.?g\.?|is it|or)\b/gi, " ").trim())
-      .filter((s) => /\p{L}/u.test(s));
-    if (items.some((s) => s.split(/\s+/).length > 3 || [...s].length > 24)) continue;
-    for (const item of items) {
-      if (/^\d/.test(item)) continue;
-      const han = /\p{Script=Han}/u.test(item);
-      const unknown = han
-        ? !isKnown(item)
-        : tokenize(item).length > 0 && tokenize(item).every((t) => !isKnown(t));
-      if (unknown) out.push(item);
-    }
-  }
-  return out;
-}
-
-const COMMON_ACRONYMS = new Set(
-  "url urls link api apis faq ok cli ui ux ai ml llm llms vm vms os tl dr pr prs eu us uk".split(" "),
-);
 
 /** Quoted phrases long enough to point at one sentence (a number like "35+" does too). */
 export function quotedPhrases(question: string): string[] {

@@ -17,7 +17,7 @@ import {
   EVENT_WHEN,
   EVENT_WHERE,
   EVENT_WORDS,
-  guessedNames,
+  FILLER_EN,
   type Intent,
   LIST,
   leadsWith,
@@ -30,13 +30,13 @@ import {
   SUPERLATIVE_MIN,
   sessionKey,
   TRAVEL,
-  unknownProperNouns,
   WHAT,
   WHICH_OF_CATALOG,
   WHY,
 } from "./question-cues.js";
 import { looksLikeInjection } from "./question-guard.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
+import { guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
 
 export type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 export { ATTRIBUTE_INTENTS, type Intent };
@@ -116,13 +116,16 @@ export class QuestionReader {
           ([intent, re]) =>
             ["users", "creator", "contributors", "products"].includes(intent) && re.test(text),
         ) ||
-        /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么|做了什么|开发了什么|\b(make|makes|made|build|builds|built|create|creates|created|develop|develops|developed|contribute|contributes)\b/.test(
+        /\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bwho\b|谁|哪个项目|什么项目|哪个工具|什么工具|用的是|用什么|在用什么|做了什么|开发了什么|\b(make|makes|made|build|builds|built|create|creates|created|develop|develops|developed|contribute|contributes)\b/.test(
           text,
         );
-      // A detail of a product the catalog names ("how much is Palette?") is about that product's project.
+      // A detail of a product or a maker the catalog names ("how much is Palette?", "Loft Labs
+      // 融了多少钱") is about that product's or maker's project.
       const productDetail = DETAIL_ONCE.test(question);
       const hits = this.entities.filter(
-        (e) => e.re.test(text) && (asksRelation || (productDetail && e.intent === "products")),
+        (e) =>
+          e.re.test(text) &&
+          (asksRelation || (productDetail && (e.intent === "products" || e.intent === "creator"))),
       );
       for (const hit of hits) if (!named.includes(hit.projectId)) named.push(hit.projectId);
       entityIntents = hits.map((h) => h.intent);
@@ -297,14 +300,11 @@ export class QuestionReader {
       quotes: quotedPhrases(question),
       subjectsFromContext,
       injection: looksLikeInjection(question),
-      details: [
-        ...new Map(
-          [
-            ...(question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()),
-            ...(projectCount > 0 || events.length > 0 ? properNouns : []),
-          ].map((d) => [d.toLowerCase(), d]),
-        ).values(),
-      ],
+      details: firstSpellings([
+        ...(question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()),
+        ...(projectCount > 0 || events.length > 0 ? properNouns : []),
+        ...(projectCount > 0 ? qualifyingUnknowns(question, isKnownWord, (t) => FILLER_EN.has(t)) : []),
+      ]),
       content: { known, unknown },
     };
   }
@@ -313,4 +313,11 @@ export class QuestionReader {
 /** The catalog projects among the subjects, in order. */
 export function projectSubjects(u: Understanding): string[] {
   return u.subjects.flatMap((s) => (s.kind === "project" ? [s.id] : []));
+}
+
+/** Each word once, case-insensitively, as first written ("EKS", not a lower-case twin). */
+function firstSpellings(words: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const w of words) if (!seen.has(w.toLowerCase())) seen.set(w.toLowerCase(), w);
+  return [...seen.values()];
 }
