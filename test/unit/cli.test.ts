@@ -234,4 +234,24 @@ describe("spotlight CLI", () => {
     );
     expect(stdout).toMatch(/2018/);
   });
+
+  it("npm run dev runs the CLI from the sources", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"),
+        "scripts/dev.ts",
+        "ask",
+        "Who created vCluster?",
+      ],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? "",
+          ANSWER_LOG_DIR: path.join(tmpdir(), "spotlight-cli-test-answers"),
+        },
+      },
+    );
+    expect(stdout).toMatch(/Loft Labs/);
+  });
 });
