@@ -7,6 +7,7 @@ import type { Language } from "../types.js";
 import type { Answerer, AnswerInput, AnswerResult } from "./answerer.js";
 import { render } from "./cited-answer.js";
 import { FactComposer, type FactSentence } from "./fact-answers.js";
+import { WITHHELD } from "./fact-text.js";
 import { messages } from "./messages.js";
 import {
   ASKS_WHAT,
@@ -122,7 +123,8 @@ export class ExtractiveAnswerer implements Answerer {
     const numeric = (composed.missing ?? []).some(
       (i) => !["contributors", "products", "maintenance"].includes(i),
     );
-    if (composed.hedged && !numeric && u.content.known.length > 0) {
+    // Names the article withholds stay withheld, whatever sentence holds the question's words.
+    if (composed.hedged && !WITHHELD.test(u.text) && !numeric && u.content.known.length > 0) {
       const best = this.extractSentences(input)[0];
       const tokens = new Set(best ? tokenize(best.text) : []);
       const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));
