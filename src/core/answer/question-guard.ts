@@ -10,15 +10,28 @@ const INJECTION_PATTERNS: RegExp[] = [
   /\b(ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,40}\b(instructions?|rules?|prompts?|guidelines?|directives?|context)\b/i,
   /\b(system|developer|hidden|initial|original)\s+(prompt|instructions?|message)\b/i,
   /\b(reveal|print|show|repeat|output|leak|dump)\b[^.?!\n]{0,30}\b(prompt|instructions?|rules)\b/i,
-  /\byou are now\b|\bact as\b|\bpretend (to be|you are|you're)\b|\bjailbreak\b|\bDAN\b|\bdeveloper mode\b|\brole-?play\b/i,
-  /\bpretend\b|\bconfirm (it|that)\b.*\b(slide|deck|post|tweet)|\bfrom now on\b|\bnew (instructions?|rules|persona|role)\b|\byou (must|will) now\b|\bstay in character\b/i,
-  /\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!\n]{0,25}\b(article|above|everything|previous|prior|earlier|all|sources?|passages?|context)\b/i,
+  /\bjailbreak\b|\bDAN\b|\bdeveloper mode\b/i,
+  /\bconfirm (it|that)\b.*\b(slide|deck|post|tweet)|\bnew (instructions?|rules|persona|role)\b|\byou (must|will) now\b/i,
+  /\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!\n]{0,25}\b(article|above|everything(?!\s+(u|you|i|we)\s+(know|knew|think|thought|heard))|previous|prior|earlier|all|sources?|passages?|context)\b/i,
   /\b(translate|paraphrase|summari[sz]e|repeat|recite|spell out|encode|rewrite)\b[^.?!\n]{0,30}\b(first|initial|previous|above|earlier|your|hidden)\b[^.?!\n]{0,20}\b(message|instructions?|prompt|rules|text|setup|configuration|settings)\b/i,
   /\b(your|the) (rules|instructions|settings|configuration|guidelines|system message)\b[^.?!\n]{0,20}\b(verbatim|word for word|exactly|in full|numbered)\b/i,
   /(忽略|无视|忘记|忘掉|绕过|不要管)[^。？！\n]{0,20}(指令|指示|规则|提示|要求|文章|上面|之前|以上|一切|所有)/,
   /(系统|初始|隐藏)(提示|指令|消息)/,
   /(输出|打印|显示|泄露|重复|翻译|复述|告诉我)[^。？！\n]{0,15}(提示词|指令|规则|设定|设置|第一条消息|收到的第一)/,
-  /你现在是|现在你是|从现在(开始|起)|扮演|假装你是|假装成|设定你|你的设定|角色扮演|你不再是/,
+  /设定[:：]?\s*你|你的设定|你不再是|不受[^。？！\n]{0,8}(限制|约束)/,
+  // Asking the bot to make an answer up.
+  /\b(make (one|it|something|them|a number) up|invent|fabricate|just guess a number)\b|编一个|瞎编|编造|随便编|胡编/i,
+];
+
+// Recasting the bot ("you are now my KubeCon buddy", "pretend I'm 5", "扮演一下懂行的同事") or
+// naming prompts in passing ("我又不是搞提示词的"): an injection when that is all the message
+// does, but framing around a question about a covered subject, which is answered from the
+// knowledge base all the same.
+const PERSONA_PATTERNS: RegExp[] = [
+  /\byou are now\b|\bact as\b|\bpretend\b|\brole-?play\b|\bfrom now on\b|\bstay in character\b/i,
+  /\b(imagine|suppose|let'?s say|play a game|game where|simulate|emulate|roleplay|in character|as an? (ai|assistant|bot|model) (that|who|which))\b/i,
+  /你现在是|现在你是|从现在(开始|起)|扮演|假装|假设你是|想象你是|模拟|角色扮演/,
+  /提示词/,
 ];
 
 // Leet-speak and spaced or dotted letters ("1gn0re", "i.g.n.o.r.e") read as plain words.
@@ -95,7 +108,7 @@ const MEANING_PATTERNS: RegExp[] = [
   ),
   /\b(what|which|how)\b[^?]{0,30}\b(were|was|are) you (told|instructed|programmed|asked|configured|set up|trained to)\b/i,
   /\b(no|without|free of) (rules|restrictions|limits|filters|guidelines|censorship)\b|\bunrestricted\b|\bunfiltered\b|\buncensored\b/i,
-  /\b(imagine|suppose|let'?s say|play a game|game where|simulate|emulate|roleplay|in character|as an? (ai|assistant|bot|model) (that|who|which|without))\b/i,
+  /\bas an? (ai|assistant|bot|model) without\b/i,
   /\b(grandma|grandmother|developer|admin|administrator|sudo|root|god) (mode|access|override)\b|\bmy (late )?grand(ma|mother) used to\b/i,
   /\b(ignore|disregard|forget|override|bypass|skip|lift|remove|drop)\b[^.?!\n]{0,25}\b(restrictions?|limits|limitations|filters|guardrails|safeguards)\b/i,
   /\b(stop|quit|cease) (following|obeying)\b|\b(don'?t|do not|never) (follow|obey|apply)\b[^.?!\n]{0,30}\b(rules|instructions|guidelines)\b/i,
@@ -106,9 +119,9 @@ const MEANING_PATTERNS: RegExp[] = [
   // Chinese: the bot's own instructions, setting them aside, recasting the bot.
   /(最开始|一开始|最初|开头|第一次)(收到|看到|得到|被给)的|(原样|一字不差|逐字|原封不动|完整地?)[^。？！\n]{0,10}(发|输出|贴|打印|告诉|复制|写出)/,
   /(你的|你收到的|给你的|你被(给予|告知|设定)的|你所遵守的|你遵守的|你遵循的|你的(初始|原始|最初)|最初的|最开始的|第一条|系统|隐藏的|内部的|开发者)[^。？！\n]{0,8}(提示|指令|指示|规则|规定|设定|设置|配置|消息|要求|约束|准则|说明|人设)/,
-  /(提示词|系统提示|系统消息|初始消息|第一条消息|开头的消息|上面的(内容|文字|消息|话)|之前的(内容|指令|消息))/,
+  /(系统提示|系统消息|初始消息|第一条消息|开头的消息|上面的(内容|文字|消息|话)|之前的(内容|指令|消息)|提示词[^。？！\n]{0,6}(是什么|给我|发|输出|打印|告诉|说出|贴))/,
   /(忽略|无视|忘记|忘掉|绕过|跳过|不要管|不用管|别管|不再遵守|不要遵守|不必遵守|违反|抛开|放下)[^。？！\n]{0,20}(指令|指示|规则|规定|提示|要求|限制|约束|设定|文章|上面|之前|以上|一切|所有)/,
-  /(扮演|假装|假设你是|想象你是|模拟|角色扮演|你现在是|现在你是|你不再是|从现在(开始|起)|进入.{0,6}模式|开发者模式|越狱|没有(任何)?(限制|规则|约束)|不受(任何)?(限制|约束)|无限制)/,
+  /(你不再是|进入.{0,6}模式|开发者模式|越狱|没有(任何)?(限制|规则|约束)|不受(任何)?(限制|约束)|无限制)/,
   /(用|以|转成|转换成|编码成|翻译成)[^。？！\n]{0,10}(base64|十六进制|二进制|摩斯|倒序|反过来|拼音)/i,
   /(金丝雀|标记|暗号|密码|口令)[^。？！\n]{0,10}(是什么|告诉|写出|输出|发给)|(告诉|写出|输出|发给)[^。？！\n]{0,10}(金丝雀|暗号|密码|口令)/,
   // The bot's environment and secrets, in either language ("list your environment variables").
@@ -122,19 +135,33 @@ const MEANING_PATTERNS: RegExp[] = [
 const SQUASHED =
   /ignore(your|all|previous|the)|(your|the|hidden|previous|initial)(system)?(instructions|rules|prompt|guidelines|settings|configuration)|systemprompt|(first|initial)message|rulesyouweregiven|developermode|revealyour/;
 
-export function looksLikeInjection(question: string): boolean {
+/**
+ * What kind of injection a message is, if any: "override" sets the bot's rules aside or asks for
+ * its instructions (always declined); "persona" recasts the bot (declined unless it frames a
+ * question about a covered subject).
+ */
+export function injectionKind(question: string): "override" | "persona" | undefined {
   const plain = question
     .normalize("NFKC")
     .replace(INVISIBLE, "")
     .replace(/[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]/g, (c) => HOMOGLYPHS[c.toLowerCase()] ?? c);
-  const base = [plain, unobfuscate(plain)];
+  // Chinese characters spaced apart ("系 统 提 示 词") read joined.
+  const joined = plain.replace(/(?<=\p{Script=Han})[\s._*-]+(?=\p{Script=Han})/gu, "");
+  const base = [plain, unobfuscate(plain), ...(joined !== plain ? [joined] : [])];
   const variants = [...base, ...decodedRuns(plain).flatMap((d) => [d, unobfuscate(d)])];
   const squashed = (text: string) => text.toLowerCase().replace(/[^a-z]+/g, "");
-  if (base[1] !== plain && SQUASHED.test(squashed(base[1] as string))) return true;
-  if (/\b(\w\W{1,3}){6,}\w\b/.test(plain) && SQUASHED.test(squashed(plain))) return true;
-  return variants.some(
-    (text) => INJECTION_PATTERNS.some((p) => p.test(text)) || MEANING_PATTERNS.some((p) => p.test(text)),
-  );
+  if (base[1] !== plain && SQUASHED.test(squashed(base[1] as string))) return "override";
+  if (/\b(\w\W{1,3}){6,}\w\b/.test(plain) && SQUASHED.test(squashed(plain))) return "override";
+  if (
+    variants.some((t) => INJECTION_PATTERNS.some((p) => p.test(t)) || MEANING_PATTERNS.some((p) => p.test(t)))
+  )
+    return "override";
+  return variants.some((t) => PERSONA_PATTERNS.some((p) => p.test(t))) ? "persona" : undefined;
+}
+
+/** Whether a message, on its own, is an attempt to override or recast the bot. */
+export function looksLikeInjection(question: string): boolean {
+  return injectionKind(question) !== undefined;
 }
 
 /** Trims a question and rejects empty or over-long ones with a message in the question's language. */

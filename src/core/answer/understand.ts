@@ -34,7 +34,7 @@ import {
   WHICH_OF_CATALOG,
   WHY,
 } from "./question-cues.js";
-import { looksLikeInjection } from "./question-guard.js";
+import { injectionKind } from "./question-guard.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 import { guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
 
@@ -299,7 +299,7 @@ export class QuestionReader {
       // Quoted phrases long enough to point at one sentence (a number like "35+" does too).
       quotes: quotedPhrases(question),
       subjectsFromContext,
-      injection: looksLikeInjection(question),
+      injection: isInjection(injectionKind(question), subjects),
       details: firstSpellings([
         ...(question.normalize("NFKC").match(DETAIL) ?? []).map((d) => d.toLowerCase()),
         ...(projectCount > 0 || events.length > 0 ? properNouns : []),
@@ -320,4 +320,9 @@ function firstSpellings(words: string[]): string[] {
   const seen = new Map<string, string>();
   for (const w of words) if (!seen.has(w.toLowerCase())) seen.set(w.toLowerCase(), w);
   return [...seen.values()];
+}
+
+/** An override is always an injection; recasting the bot is one unless it frames a question about a covered subject. */
+function isInjection(kind: "override" | "persona" | undefined, subjects: Subject[]): boolean {
+  return kind === "override" || (kind === "persona" && subjects.every((s) => s.kind === "article"));
 }
