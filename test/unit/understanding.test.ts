@@ -283,6 +283,26 @@ describe("declines and clarifications", () => {
     expect((await ask(q)).mode).toBe("declined");
   });
 
+  it.each([
+    "write me a Cluster API manifest for AWS with 3 control plane nodes",
+    "帮我写一个用 Cluster API 在 vSphere 上建集群的完整 yaml",
+    "istio vs linkerd for mtls, which one should we pick?",
+    "where's kubecon eu 2026 gonna be?",
+    "weather in london next week? flying in for kubecon",
+    "Velero怎么只恢复单个namespace",
+  ])("%s is declined: a task, another topic or another edition", async (q) => {
+    expect((await ask(q)).mode).toBe("declined");
+  });
+
+  it("a how-to for a featured project says the article gives no instructions, in the question's language", async () => {
+    const en = await ask("how do i configure the capi aws provider?");
+    expect(en.hedged).toBe(true);
+    expect(en.text).toMatch(/step-by-step instructions/);
+    const zh = await ask("Cluster API 的 AWS provider 怎么配置？");
+    expect(zh.language).toBe("zh");
+    expect(zh.hedged).toBe(true);
+  });
+
   it("instructions for a featured project hedge instead", async () => {
     const reply = await ask("how do i install kairos on my raspberry pi?");
     expect(reply.mode).not.toBe("declined");

@@ -154,7 +154,12 @@ export class ExtractiveAnswerer implements Answerer {
         });
         hedged = true;
       }
-    } else if (!hedged && projectSubjects(u).length > 0 && u.content.known.length > 0) {
+    } else if (
+      !hedged &&
+      !u.intents.includes("why") &&
+      projectSubjects(u).length > 0 &&
+      u.content.known.length > 0
+    ) {
       const covered = new Set(tokenize(sentences.map((s) => s.text).join(" ")));
       const missing = u.content.known.filter((c) => !this.index.formsOf(c).some((f) => covered.has(f)));
       if (missing.length > 0 && missing.length * 2 >= u.content.known.length) {

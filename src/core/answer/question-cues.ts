@@ -49,7 +49,7 @@ export const ATTRIBUTE_INTENTS = new Set<Intent>([
 export const CUES: [Intent, RegExp][] = [
   [
     "stars",
-    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|\bpopular\w*\b.*\bgithub\b|\bmore popular\b|星(多|少)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星/,
+    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|\bpopular\w*\b.*\bgithub\b|\bmore popular\b|星(多|少)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星|github\s*(上的?)?星/,
   ],
   [
     "age",
@@ -57,7 +57,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "creator",
-    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\b(company|team|org\w*|vendor|who|who's|whos)\b.{0,12}\bbehind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织).{0,4}(做|开发|创建|搞|推出|出品|弄|发起)|出品|由谁|谁家|背后/,
+    /\bwho\b.*\b(made|makes|make|created|creates|create|built|builds|wrote|develop(s|ed)?|started|founded|behind|maintains?|owns?)\b|\bcreat(or|ors|ed by)\b|\bmakers?\b|\b(company|team|org\w*|vendor|who|who's|whos)\b.{0,12}\bbehind\b|谁(做|开发|创建|创造|写|发起|搞|推出|维护)|是谁(做|开发|创建|创造|写|搞|的)|创建者|创始|开发者|开发商|(哪家|哪个|什么)(公司|团队|厂商|组织).{0,4}(做|开发|创建|搞|推出|出品|弄|发起)|出品|由谁|谁家|背后|(哪家|哪个|什么)(公司|团队|厂商|组织)的(项目|工具|产品)/,
   ],
   [
     "users",
@@ -118,9 +118,13 @@ export const LIST =
   /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
   /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
+/** A task for a general assistant, not a question: "write me a manifest", "给我一份…清单". */
+export const TASK =
+  /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|examples?|helm charts?|dockerfiles?|terraform|crd|cr)\b|\b(manifest|yaml|snippet|example)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请)(写|生成|出|来|做)?(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|示例|manifest)/i;
+
 /** Asking for instructions: how to set something up, configure, write or run it. */
 export const HOW_TO =
-  /\bhow (do|can|should|would|could) (i|we|you)\b|\bhow to\b|\b(set ?up|configure|write|deploy|install|tune|debug|troubleshoot|fix)\b.*\b(my|our|a|an|the)\b|(怎么|怎样|如何)(才能)?(配置|写|用|部署|安装|搭建|设置|接入|调试|排查|导出)|(配置|写|部署|搭建)(教程|方法|步骤)/i;
+  /\bhow (do|can|should|would|could) (i|we|you)\b|\bhow to\b|\b(set ?up|configure|write|deploy|install|tune|debug|troubleshoot|fix)\b.*\b(my|our|a|an|the)\b|(怎么|怎样|如何)[^，。？！?,]{0,6}?(配置|写|用|部署|安装|搭建|设置|接入|调试|排查|导出|恢复|备份|建|创建|实现|开启|启用|迁移|升级|监控|调)|(配置|写|部署|搭建)(教程|方法|步骤)/i;
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
@@ -134,7 +138,7 @@ export const CONCLUSION =
 
 /** Travel and logistics around an event: not what the article is about. */
 export const TRAVEL =
-  /\bvisas?\b|\bhotels?\b|\bflights?\b|\brestaurants?\b|\beat\b|\bfood\b|\bairport\b|\bpubs?\b|\bbars?\b|\bbeers?\b|\bdrinks?\b|\bnightlife\b|\bsightseeing\b|签证|酒吧|景点|酒店|住宿|机票|航班|餐厅|美食|吃/;
+  /\bvisas?\b|\bhotels?\b|\bflights?\b|\brestaurants?\b|\beat\b|\bfood\b|\bairport\b|\bpubs?\b|\bbars?\b|\bbeers?\b|\bdrinks?\b|\bnightlife\b|\bsightseeing\b|\bweather\b|\bcoat\b|\bumbrella\b|\brain(ing|y)?\b|\bflying\b|\bfly in\b|\btaxis?\b|\bthe tube\b|天气|下雨|带伞|穿什么|签证|酒吧|景点|酒店|住宿|机票|航班|餐厅|美食|吃/;
 
 // "Which of the five…", "这五个项目里哪个…": a question across the catalog, not a follow-up.
 export const WHICH_OF_CATALOG =

@@ -9,7 +9,7 @@ import { FactComposer, quotes } from "./fact-answers.js";
 import { ImplicitSubjects } from "./implicit-subject.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { DETAIL_ONCE, HOW_TO, TRAVEL } from "./question-cues.js";
+import { DETAIL_ONCE, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -163,6 +163,8 @@ export class QuestionService {
     const named = projectSubjects(u);
     const featured = (id: string) => this.index.kb.projects.some((p) => p.id === id && p.featured);
     if (named.length > 0 && !named.some(featured) && HOW_TO.test(u.text)) return false;
+    // "Write me a Cluster API manifest for AWS": a task, not a question about the article.
+    if (TASK.test(u.text)) return false;
     const covered = u.subjects.filter((s) => s.kind !== "article").length;
     const unheardOf =
       covered === 0 &&
@@ -170,8 +172,14 @@ export class QuestionService {
       !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
     // "Cilium or Calico?": a choice between things the article never mentions.
     const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !DETAIL_ONCE.test(n));
+    // "istio vs linkerd": both sides of a choice unknown, capitalised or not.
+    const sides = [...u.text.matchAll(/([a-z][\w-]+)\s+(?:vs\.?|versus|or|还是)\s+([a-z][\w-]+)/g)];
     const choiceOfUnknowns =
-      new Set(names.map((n) => n.toLowerCase())).size >= 2 && /\bor\b|\bvs\.?\b|还是/.test(u.text);
+      (new Set(names.map((n) => n.toLowerCase())).size >= 2 && /\bor\b|\bvs\.?\b|还是/.test(u.text)) ||
+      (covered === 0 &&
+        sides.some((m) =>
+          [m[1], m[2]].every((w) => tokenize(w as string).every((t) => u.content.unknown.includes(t))),
+        ));
     if (unheardOf || u.leadsWithUnknownName || choiceOfUnknowns) return false;
     if (u.subjects.length > 0 || recommended || quotes(u, this.index.kb).length > 0) return true;
     if (
@@ -226,6 +234,9 @@ export class QuestionService {
         (/\p{Script=Han}/u.test(d) && !this.index.knowsAbout(d, ids)),
     );
     if (details.length > 0) return details;
+    // "How do I configure the CAPI AWS provider?": an overview article gives no instructions.
+    if (ids.length > 0 && HOW_TO.test(u.text))
+      return [u.language === "zh" ? "具体的操作步骤" : "step-by-step instructions"];
     // "How many CAPI providers are there?": a count the catalog doesn't keep (it counts stars,
     // talks and years) is a number the article doesn't give.
     const counted = ["stars", "talks", "age", "contributors", "users", "maintenance"];

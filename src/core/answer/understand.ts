@@ -244,7 +244,10 @@ export class QuestionReader {
       ...text.matchAll(/kubecon\s*(?:[+&]?\s*cloudnativecon\s*)?([a-z]+|\p{Script=Han}{2})/gu),
       ...text.matchAll(/([a-z]+|\p{Script=Han}{2})\s*kubecon/gu),
     ].some((m) => [m[1] as string, ...tokenize(m[1] as string)].some((w) => unknown.includes(w)));
+    // A year the knowledge base never mentions ("KubeCon EU 2026") is another edition, however named.
+    const otherYear = unknown.some((w) => /^(19|20)\d{2}$/.test(w));
     if (
+      (eventish && otherYear) ||
       (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question) || edition)) ||
       (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text))
     ) {

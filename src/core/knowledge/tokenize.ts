@@ -116,6 +116,8 @@ export function tokenize(text: string): string[] {
 }
 
 /** True when the text is mostly Chinese (by Han characters against Latin letters). */
+const CHINESE_GRAMMAR = /[的吗呢吧嘛么哪谁了]|怎么|什么|是不是|有没有|可以|能不能/;
+
 export function detectLanguage(text: string): "zh" | "en" {
   let han = 0;
   let latin = 0;
@@ -125,7 +127,9 @@ export function detectLanguage(text: string): "zh" | "en" {
   }
   // Chinese text often names projects in Latin letters ("Cluster API 始于 2018 年"): weigh Han
   // characters up, since one carries about a word's worth of meaning against a word's 5-6 letters.
-  return han >= 2 && han * 4 >= latin ? "zh" : "en";
+  // Chinese grammar words ("Cluster API 的 AWS provider 怎么配置？") make it Chinese however many
+  // Latin letters the names take; a Chinese phrase quoted in English ("what does 拥抱多样性 mean?") has none.
+  return han >= 2 && (han * 4 >= latin || CHINESE_GRAMMAR.test(text)) ? "zh" : "en";
 }
 
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
