@@ -1,4 +1,4 @@
-// Slash-command ack latency under load: 50 concurrent `/ask` commands while the language model
+// Slash-command ack latency under load: 50 concurrent commands, half `/ask`, half `/project`, while the language model
 // takes 30 seconds per answer, for Spotlight's adapter and for a bare Bolt app that only acks,
 // in HTTP mode (our receiver on the shared server vs Bolt's HTTPReceiver) and in Socket Mode.
 // Both run in one process against the fake Slack, so compare the ratio, not absolute numbers.
@@ -30,6 +30,7 @@ const WAVES = 10;
 const WARMUP = 10;
 const LLM_MS = 30_000;
 const SECRET = "8f742231b10e8888abcd99aa85a5be11";
+const PROJECTS = ["kubevirt", "capi", "vcluster", "kairos", "localai"];
 
 /** A model that streams a little, then takes 30 s (or until the adapter aborts it at stop). */
 class ThirtySecondLlm implements Answerer {
@@ -97,10 +98,12 @@ function ratio(mode: string, ours: Sample[], bare: Sample[]): Record<string, str
   };
 }
 
+/** Half `/ask` (slow: placeholder, then the model), half `/project` (a card through the response_url). */
 const command = (fake: FakeSlack, i: number) =>
   slashCommandPayload({
-    command: "/ask",
-    text: "Who uses KubeVirt?",
+    ...(i % 2 === 0
+      ? { command: "/ask", text: "Who uses KubeVirt?" }
+      : { command: "/project", text: PROJECTS[(i >> 1) % PROJECTS.length] as string }),
     channel_id: `C${i}`,
     trigger_id: `${Date.now()}.${i}.fake${i.toString(16).padStart(8, "0")}`,
     response_url: fake.responseUrl(`r${i}`),
@@ -146,15 +149,17 @@ async function bareBolt(fake: FakeSlack, mode: "http" | "socket") {
     logLevel: LogLevel.ERROR,
     clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
   });
-  app.command("/ask", async ({ ack }) => {
-    await ack();
-  });
+  for (const name of ["/ask", "/project"]) {
+    app.command(name, async ({ ack }) => {
+      await ack();
+    });
+  }
   const started = await app.start(0);
   const port = mode === "http" ? ((started as Server).address() as AddressInfo).port : 0;
   return { url: `http://127.0.0.1:${port}/slack/events`, stop: () => app.stop().then(() => undefined) };
 }
 
-async function run(mode: "http" | "socket", which: "spotlight" | "bare"): Promise<Sample> {
+export async function run(mode: "http" | "socket", which: "spotlight" | "bare"): Promise<Sample> {
   const fake = new FakeSlack();
   await fake.start();
   const target = which === "spotlight" ? await spotlight(fake, mode) : await bareBolt(fake, mode);
@@ -189,7 +194,7 @@ export async function bench(): Promise<BenchResult> {
     rows.push(ratio(mode, ours, bare));
   }
   return {
-    name: `Slack slash commands: ${WAVES} waves of ${CONCURRENCY} concurrent /ask while the LLM takes 30 s, 2 interleaved rounds`,
+    name: `Slack slash commands: ${WAVES} waves of ${CONCURRENCY} concurrent commands (half /ask, half /project) while the LLM takes 30 s, 2 interleaved rounds`,
     rows,
     notes: [
       "Ack latency is the round trip of a signed POST (HTTP) or from envelope to ack (Socket Mode), measured",
