@@ -5,6 +5,7 @@ import { EditStream } from "../shared/edit-stream.js";
 import { labelsFor } from "../shared/labels.js";
 import { feedbackFor } from "../shared/reply-policy.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
+import { yieldToEventLoop } from "../shared/yield.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
 import { parseReasonCustomId, REASON_INPUT_ID, reasonModal } from "./feedback-reason.js";
 import { errorFields } from "./log-fields.js";
@@ -211,6 +212,8 @@ export class InteractionHandler {
           },
         );
         try {
+          // Acknowledged: retrieval and answering wait for the acknowledgements queued meanwhile.
+          await yieldToEventLoop();
           reply = await replyOrRestartNote(
             bot.handle(request, { onEvent: progress.onEvent, signal }),
             signal,
@@ -228,6 +231,8 @@ export class InteractionHandler {
           reply = await handling;
         }
       }
+      // After a deferral, rendering is not what Discord waits for: acknowledgements go first.
+      if (deferred) await yieldToEventLoop();
       const messages = renderReply(reply, renderOptionsFor(reply, conversation));
       // A deferred response's visibility was fixed when it was deferred; follow-ups match it.
       const ephemeral = !deferred && reply.ephemeral === true;

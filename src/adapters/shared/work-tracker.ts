@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { yieldToEventLoop } from "./yield.js";
 
 /**
  * Work in progress of one adapter, for the shutdown drain every platform does the same way: stop
@@ -26,7 +27,9 @@ export class WorkTracker {
   run(work: (signal: AbortSignal) => Promise<void>, onError: (error: unknown) => void): void {
     // A burst of requests gets all its acknowledgements out before any of them starts answering.
     this.add(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() => work(this.signal)).catch(onError),
+      yieldToEventLoop()
+        .then(() => work(this.signal))
+        .catch(onError),
     );
   }
 

@@ -30,6 +30,17 @@ interface IncomingMessage {
   replyInThread: boolean;
 }
 
+/** The fields of a slash command's payload the handler reads. */
+interface SlashCommandBody {
+  command: string;
+  text: string;
+  trigger_id: string;
+  team_id: string;
+  channel_id: string;
+  user_id: string;
+  response_url: string;
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -78,20 +89,18 @@ export class SlackEventHandler {
 
   register(app: App, commands: CommandSpec[]): void {
     const { counters, identity } = this.deps;
+    // One listener for every slash command, looked up by name: Bolt runs each event through every
+    // listener's middleware chain, so a listener per command would multiply the cost of each ack.
+    const bySlash = new Map<string, (command: SlashCommandBody) => void>();
     for (const spec of commands) {
       const slash = `/${slackCommandName(spec.name, this.deps.commandPrefix)}`;
-      app.command(slash, async ({ ack, command }) => {
-        // Slack gives 3 seconds; everything else happens after the ack.
-        await ack();
-        this.track((signal) => this.runCommand(spec, slash, command, signal));
-      });
+      bySlash.set(slash, (command) => this.track((signal) => this.runCommand(spec, slash, command, signal)));
     }
     // The umbrella command (`/spotlight project kubevirt`) is always heard, whichever manifest
     // style the app was created from.
     const umbrella = `/${slackCommandName(UMBRELLA_COMMAND, this.deps.commandPrefix)}`;
-    if (!commands.some((spec) => spec.name === UMBRELLA_COMMAND)) {
-      app.command(umbrella, async ({ ack, command }) => {
-        await ack();
+    if (!bySlash.has(umbrella)) {
+      bySlash.set(umbrella, (command) => {
         const routed = routeUmbrella(commands, command.text);
         if (!routed) return;
         this.track((signal) =>
@@ -99,6 +108,12 @@ export class SlackEventHandler {
         );
       });
     }
+    const names = [...bySlash.keys()].map((slash) => slash.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    app.command(new RegExp(`^(?:${names.join("|")})$`), async ({ ack, command }) => {
+      // Slack gives 3 seconds; everything else happens after the ack.
+      await ack();
+      bySlash.get(command.command)?.(command);
+    });
 
     app.event("app_mention", async ({ event, body }) => {
       const e = event as unknown as Record<string, unknown>;
@@ -275,14 +290,7 @@ export class SlackEventHandler {
   private async runCommand(
     spec: CommandSpec,
     slash: string,
-    command: {
-      text: string;
-      trigger_id: string;
-      team_id: string;
-      channel_id: string;
-      user_id: string;
-      response_url: string;
-    },
+    command: SlashCommandBody,
     signal: AbortSignal,
   ): Promise<void> {
     // Socket Mode redelivers an envelope whose ack was lost; the trigger id is unique per invocation.

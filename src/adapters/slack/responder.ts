@@ -10,6 +10,7 @@ import {
 import { EditStream } from "../shared/edit-stream.js";
 import { feedbackFor } from "../shared/reply-policy.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
+import { yieldToEventLoop } from "../shared/yield.js";
 import { renderProgress, renderReply, type SlackMessage } from "./render.js";
 import type { SlackCounters } from "./settings.js";
 import { type Place, type SlackApi, slackErrorCode } from "./slack-api.js";
@@ -82,11 +83,13 @@ export class SlackResponder {
     );
     let reply: Reply;
     try {
+      await yieldToEventLoop();
       reply = await replyOrRestartNote(answer(stream.onEvent), signal, language);
     } finally {
       await stream.close();
     }
     if (placeholderTs) this.open.delete(placeholderTs);
+    await yieldToEventLoop();
     // Cut by shutdown, the reply is the best one ready (the extractive answer): it still replaces
     // the placeholder, since the event was acked and Slack will not send it again.
     if (signal.aborted) this.log.info({}, "answer cut by shutdown: posting the best one ready");
@@ -137,11 +140,13 @@ export class SlackResponder {
     if (placeholderTs) this.open.set(placeholderTs, { channel, language });
     let reply: Reply;
     try {
+      await yieldToEventLoop();
       reply = await replyOrRestartNote(answer(stream?.onEvent), signal, language);
     } finally {
       await stream?.close();
     }
     if (placeholderTs) this.open.delete(placeholderTs);
+    await yieldToEventLoop();
     if (signal.aborted) this.log.info({}, "command cut by shutdown: posting the best answer ready");
 
     if (reply.ephemeral) {

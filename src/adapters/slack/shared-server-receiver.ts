@@ -47,8 +47,10 @@ function parseBody(raw: Buffer, contentType: string): Body {
 }
 
 function isSslCheck(raw: Buffer, contentType: string): boolean {
+  // Looked for before parsing: every slash command would otherwise be parsed twice.
   return (
     contentType.startsWith("application/x-www-form-urlencoded") &&
+    raw.includes("ssl_check") &&
     parseQuery(raw.toString("utf8")).ssl_check === "1"
   );
 }

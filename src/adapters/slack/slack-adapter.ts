@@ -8,6 +8,7 @@ import {
 } from "../../core/index.js";
 import type { Adapter, AdapterContext } from "../adapter.js";
 import type { HttpRoutes } from "../shared/http.js";
+import { type KeepAliveFetch, keepAliveFetch } from "../shared/keep-alive-fetch.js";
 import { WorkTracker } from "../shared/work-tracker.js";
 import { boltLevel, boltLogger } from "./bolt-logger.js";
 import { SlackEventHandler } from "./event-handler.js";
@@ -64,6 +65,8 @@ export class SlackAdapter implements Adapter {
   private receiver: SharedServerReceiver | undefined;
   private log: Logger | undefined;
   private stopping = false;
+  /** The Web API and response_url calls every answer makes, on keep-alive sockets. */
+  private readonly transport: KeepAliveFetch = keepAliveFetch();
 
   constructor(
     private readonly settings: SlackSettings,
@@ -100,6 +103,7 @@ export class SlackAdapter implements Adapter {
     // Bolt mutates the options it is given (logger, Socket Mode's retry default): each client gets its own copy.
     const clientOptions = (): webApi.WebClientOptions => ({
       ...(settings.apiUrl ? { slackApiUrl: normaliseApiUrl(settings.apiUrl) } : {}),
+      fetch: this.transport.fetch,
       // 429s are handled by SlackApi (one retry after Retry-After); other failures retry briefly here.
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
@@ -147,6 +151,7 @@ export class SlackAdapter implements Adapter {
     this.app = app;
 
     const api = new SlackApi(app.client, logger, {
+      fetch: this.transport.fetch,
       ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -200,6 +205,7 @@ export class SlackAdapter implements Adapter {
       const notes = await this.responder?.leaveRestartNotes();
       this.log?.warn({ restartNotes: notes }, "aborted Slack answers still in progress");
     }
+    this.transport.close();
     this.log?.info({ stats: this.stats() }, "Slack adapter stopped");
   }
 

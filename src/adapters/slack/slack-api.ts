@@ -30,6 +30,8 @@ export interface SlackApiOptions {
   responseTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** For response_url POSTs (the global fetch by default). */
+  fetch?: typeof fetch;
 }
 
 /** A Slack error carrying what Slack said, e.g. `message_not_found` or an HTTP status. */
@@ -106,6 +108,7 @@ export class SlackApi {
   private readonly responseTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly fetch: typeof fetch;
 
   constructor(
     private readonly client: webApi.WebClient,
@@ -116,6 +119,7 @@ export class SlackApi {
     this.responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
     this.sleep = options.sleep ?? sleepFor;
     this.now = options.now ?? Date.now;
+    this.fetch = options.fetch ?? fetch;
   }
 
   /** Posts a message and returns its ts. */
@@ -197,7 +201,7 @@ export class SlackApi {
 
   private async respondOnce(responseUrl: string, body: ResponseUrlBody): Promise<void> {
     await this.call("response_url", false, async () => {
-      const res = await fetch(responseUrl, {
+      const res = await this.fetch(responseUrl, {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },
         body: JSON.stringify(body),
