@@ -247,6 +247,24 @@ describe("the article itself", () => {
     expect((await ask("这篇文章什么时候发表的")).text).toMatch(/2025 年 2 月/);
   });
 
+  it("its closing section's main point opens the answer; its very end, the last line", async () => {
+    expect(firstSentence((await ask("文章结尾主要说了什么")).text)).toMatch(/生态系统/);
+    expect(
+      firstSentence((await ask("what product is plugged at the very end of the article?")).text),
+    ).toMatch(/Palette/);
+  });
+
+  it("counts the tools with no talks when asked how many", async () => {
+    expect(firstSentence((await ask("文章点名了几个在KubeCon上完全没有演讲的工具？")).text)).toMatch(/5 个/);
+  });
+
+  it("how long something takes is not how old a project is", async () => {
+    const reply = await ask(
+      "how long do engineers wait for a cluster to be ready according to the vcluster part",
+    );
+    expect(reply.text).toMatch(/半个小时|half an hour/);
+  });
+
   it("lists its sections", async () => {
     const reply = await ask("what are the section headings in the article?");
     expect(reply.text).toMatch(/KubeVirt.*拥抱多样性/);

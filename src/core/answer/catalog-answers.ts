@@ -16,6 +16,8 @@ import {
 } from "./fact-text.js";
 import { ATTRIBUTE_INTENTS, projectSubjects, type Understanding } from "./understand.js";
 
+const COUNTS = /\bhow many\b|\bnumber of\b|几个|多少个|几款|几种/;
+
 /** Answers that look across the catalog: filters, rankings and comparisons of two projects. */
 export class CatalogAnswers {
   constructor(
@@ -72,7 +74,22 @@ export class CatalogAnswers {
     }
     if (u.intents.includes("talks") && NEGATED.test(u.text)) {
       const passage = this.kb.passages.find((p) => p.id.startsWith(`catalog:no-talks:${L}:`));
-      if (passage) return { sentences: [{ text: passage.text, passage }], hedged: false };
+      if (passage) {
+        // "How many tools get no talks?": the count first, then the list.
+        const none = this.kb.projects.filter((p) => p.facts.talks?.count === 0);
+        const count =
+          COUNTS.test(u.text) && none.length > 0
+            ? [
+                {
+                  text: zh
+                    ? `文章点名了 ${none.length} 个在 KubeCon 伦敦完全没有演讲的工具。`
+                    : `The article names ${none.length} tools with no talks at all at KubeCon London.`,
+                  passage,
+                },
+              ]
+            : [];
+        return { sentences: [...count, { text: passage.text, passage }], hedged: false };
+      }
     }
     if (u.intents.includes("cncf")) {
       const members = this.kb.projects.filter((p) => p.facts.cncf);

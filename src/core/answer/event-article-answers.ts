@@ -1,4 +1,5 @@
 import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
+import { tokenize } from "../knowledge/tokenize.js";
 import {
   ASKS_LINK,
   type ComposedAnswer,
@@ -23,6 +24,7 @@ export class EventAndArticleAnswers {
   constructor(
     private readonly kb: KnowledgeBase,
     private readonly byId: Map<string, Passage>,
+    private readonly formsOf: (word: string) => string[] = (w) => [w],
   ) {}
 
   event(u: Understanding): ComposedAnswer | undefined {
@@ -149,22 +151,33 @@ export class EventAndArticleAnswers {
     const sentences = last.flatMap((p) =>
       p.text
         .split(/(?<=[。！？.!?])\s*/u)
-        .filter((t) => t.trim().length > 0)
+        // A link's leftover ("请查看。") is no sentence.
+        .filter((t) => [...t.trim()].length > 6)
         .map((text) => ({ text: text.trim(), passage: p })),
     );
     // "At the very end" wants the closing sentences; a conclusion, the opening ones.
     // The sentences holding the question's words ("what did the research find?"), else by position.
     const words = u.content.known.filter((w) => w.length > 1);
-    const holds = (t: string) => words.filter((w) => t.toLowerCase().includes(w)).length;
-    const atEnd = /\bend\b|最后|结尾/.test(u.text);
+    const holds = (t: string) => {
+      const terms = new Set(tokenize(t));
+      return words.filter((w) => t.toLowerCase().includes(w) || this.formsOf(w).some((f) => terms.has(f)))
+        .length;
+    };
+    // The very end ("the last lines", "最后一句") wants the closing sentences; the closing section
+    // ("结尾", "the end of the article") its main point, which opens it.
+    const atEnd =
+      /\bvery end\b|\blast (sentences?|lines?|words|paragraph)\b|最后一句|最后几句|最后一段|末尾/.test(
+        u.text,
+      );
     // Ties go to the end when the end is asked about.
-    const ordered = atEnd ? [...sentences].reverse() : sentences;
+    const late = atEnd || /\bend\b|最后|结尾/.test(u.text);
+    const ordered = late ? [...sentences].reverse() : sentences;
     const matching = [...ordered].sort((a, b) => holds(b.text) - holds(a.text));
     const picked =
       words.length > 0 && holds(matching[0]?.text ?? "") > 0
         ? matching.slice(0, 2)
         : atEnd
-          ? sentences.slice(-2)
+          ? sentences.slice(-2).reverse()
           : sentences.slice(0, 2);
     const section = last[0]?.section ?? "";
     const L = u.language;

@@ -49,7 +49,7 @@ export class ExtractiveAnswerer implements Answerer {
   private readonly composer: FactComposer;
 
   constructor(private readonly index: SearchIndex) {
-    this.composer = new FactComposer(index.kb);
+    this.composer = new FactComposer(index.kb, (w) => index.formsOf(w));
   }
 
   async answer(input: AnswerInput): Promise<AnswerResult> {

@@ -37,11 +37,15 @@ export class FactComposer {
   private readonly catalog: CatalogAnswers;
   private readonly about: EventAndArticleAnswers;
 
-  constructor(private readonly kb: KnowledgeBase) {
+  /** `formsOf`: a word's index terms and translations, so an English word finds a Chinese sentence. */
+  constructor(
+    private readonly kb: KnowledgeBase,
+    formsOf: (word: string) => string[] = (w) => [w],
+  ) {
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.projects = new Map(kb.projects.map((p) => [p.id, p]));
     this.catalog = new CatalogAnswers(kb, this.byId, this.projects);
-    this.about = new EventAndArticleAnswers(kb, this.byId);
+    this.about = new EventAndArticleAnswers(kb, this.byId, formsOf);
   }
 
   /** The passages an understood question rests on, best first: they join the retrieved ones. */

@@ -53,7 +53,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
   ],
   [
     "creator",

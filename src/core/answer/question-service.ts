@@ -52,7 +52,7 @@ export class QuestionService {
     private readonly defaultK: number = DEFAULT_RETRIEVAL_K,
   ) {
     this.reader = new QuestionReader(index.kb, index.matcher, (concept) => index.knowsConcept(concept));
-    this.composer = new FactComposer(index.kb);
+    this.composer = new FactComposer(index.kb, (w) => index.formsOf(w));
     this.subjects = new ImplicitSubjects(index);
   }
 
