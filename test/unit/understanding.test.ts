@@ -265,6 +265,14 @@ describe("the article itself", () => {
     expect(reply.text).toMatch(/半个小时|half an hour/);
   });
 
+  it("the author's view is quoted from the article's prose, in the author's voice", async () => {
+    expect(firstSentence((await ask("作者怎么评价云原生生态系统的广度")).text)).toMatch(/杀手级优势/);
+    const reply = await ask(
+      "does the author buy the idea that one big cluster + vclusters replaces multiple clusters?",
+    );
+    expect(firstSentence(reply.text)).toMatch(/并不完全相信/);
+  });
+
   it("lists its sections", async () => {
     const reply = await ask("what are the section headings in the article?");
     expect(reply.text).toMatch(/KubeVirt.*拥抱多样性/);

@@ -9,6 +9,7 @@ import { render } from "./cited-answer.js";
 import { FactComposer, type FactSentence } from "./fact-answers.js";
 import { WITHHELD } from "./fact-text.js";
 import { messages } from "./messages.js";
+import { AUTHORS_VIEW } from "./question-cues.js";
 import {
   ASKS_WHAT,
   definitionPattern,
@@ -102,6 +103,8 @@ export class ExtractiveAnswerer implements Answerer {
   private composeFromCatalog(input: AnswerInput): AnswerResult | undefined {
     const u = input.understanding;
     if (!u) return undefined;
+    // What the author makes of something is in the article's prose, not in the catalog.
+    if (AUTHORS_VIEW.test(u.text)) return undefined;
     const asksAttribute = u.intents.some((i) => ATTRIBUTE_INTENTS.has(i));
     const answerable = asksAttribute || u.intents.includes("what") || u.intents.includes("why");
     const unstated = input.unstated ?? [];

@@ -20,7 +20,7 @@ const UNKNOWN_ONLY_MIN = 2;
 
 const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
 
-const ABOUT_ARTICLE = /\b(the|this) (article|piece|post)\b|文章|这篇/;
+const ABOUT_ARTICLE = /\b(the|this) (article|piece|post|author)\b|文章|这篇|作者/;
 
 /** Passages retrieved per question unless configured otherwise (RETRIEVAL_K). */
 export const DEFAULT_RETRIEVAL_K = 4;

@@ -1,3 +1,5 @@
+import { AUTHORS_VIEW } from "./question-cues.js";
+
 // How a sentence of a retrieved passage answers the question, beyond sharing its words: the kind
 // of thing asked for (a number, a time, a name, a definition, a link) and the facts it carries.
 
@@ -19,6 +21,8 @@ const ASKS_WHO =
 export function typeBonus(question: string, sentence: string, names: string[]): number {
   // A reading list or a session link answers a question for links, not an open one.
   if (/https?:\/\//.test(sentence) && !ASKS_LINK_OR_READING.test(question)) return -0.3;
+  // The author's view is written in the first person ("we're not fully convinced", "我们的研究表明").
+  if (AUTHORS_VIEW.test(question) && /\b(we|we're|our|i|i'm|my)\b|我们|我/i.test(sentence)) return 0.3;
   if (ASKS_NUMBER.test(question) && /\d/.test(sentence)) return 0.25;
   if (
     ASKS_TIME.test(question) &&

@@ -6,9 +6,11 @@ import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
 import {
   ARTICLE,
   ATTRIBUTE_INTENTS,
+  AUTHORS_VIEW,
   aliasTypos,
   CATALOG_SCOPE,
   COMPARE,
+  CONCLUSION,
   CUES,
   contentConcepts,
   DETAIL,
@@ -184,7 +186,15 @@ export class QuestionReader {
     // "Which projects does it cover?" lists the catalog; "which tools have no talks?" asks more.
     if (projectCount === 0 && LIST.test(text) && !CUES.some(([, re]) => re.test(text))) add("list");
     // The article itself, or its author by name ("who does Ant Newman work for?").
-    if (projectCount === 0 && (ARTICLE.test(text) || this.namesAuthor(text)) && !intents.includes("list"))
+    // What the author thinks of something ("does the author buy the one-big-cluster idea?") is
+    // asked of the article's prose, not of its title and byline.
+    const authorsView = AUTHORS_VIEW.test(text) && !CONCLUSION.test(text);
+    if (
+      projectCount === 0 &&
+      (ARTICLE.test(text) || this.namesAuthor(text)) &&
+      !intents.includes("list") &&
+      !authorsView
+    )
       add("article");
     // In the order the question asks them: "who made it, and how many stars?" answers who first.
     const attributeCues = CUES.flatMap(([intent, re]) => {
