@@ -111,7 +111,7 @@ describe("loadKnowledgeBase", () => {
 
   it("rejects an alias that already names another project", async () => {
     const e = await failureAfter("projects.yaml", (t) =>
-      t.replace("aliases: [Kube Virt]", "aliases: [CAPI]"),
+      t.replace("aliases: [Kube Virt, kv]", "aliases: [CAPI]"),
     );
     expect(e.field).toBe("[1].aliases");
   });

@@ -293,6 +293,20 @@ describe("names the article never uses", () => {
   });
 });
 
+describe("what the article does say, after what it doesn't", () => {
+  it("is the catalog sentence closest to the question, in its language", async () => {
+    const reply = await ask("用kairos的是哪家铁路公司？德铁吗");
+    expect(reply.hedged).toBe(true);
+    expect(reply.text).toMatch(/“德铁”.*欧洲铁路/);
+    expect(reply.text).not.toMatch(/European/);
+  });
+
+  it("kv and vcl are the abbreviations people use", () => {
+    expect(understand("kv stars?").subjects).toEqual([{ kind: "project", id: "kubevirt" }]);
+    expect(understand("who made vcl").subjects).toEqual([{ kind: "project", id: "vcluster" }]);
+  });
+});
+
 describe("guesses after a question", () => {
   it("another question after the first is not a guess", () => {
     const u = understand("what is kairos? and who makes it?");

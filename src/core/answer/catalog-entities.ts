@@ -1,3 +1,4 @@
+import { userNames } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Intent } from "./question-cues.js";
 
@@ -28,7 +29,7 @@ export function catalogEntities(projects: Project[]): CatalogEntity[] {
         };
       });
     return [
-      ...of(f.users, "users"),
+      ...of(userNames(f.users), "users"),
       ...of(f.contributors, "contributors"),
       ...of(f.creator ? [f.creator] : [], "creator"),
       ...of(f.products, "products"),

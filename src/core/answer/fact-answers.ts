@@ -2,6 +2,7 @@ import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
 import { readingSentence, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
+import { tokenize } from "../knowledge/tokenize.js";
 import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import {
@@ -40,7 +41,7 @@ export class FactComposer {
   /** `formsOf`: a word's index terms and translations, so an English word finds a Chinese sentence. */
   constructor(
     private readonly kb: KnowledgeBase,
-    formsOf: (word: string) => string[] = (w) => [w],
+    private readonly formsOf: (word: string) => string[] = (w) => [w],
   ) {
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.projects = new Map(kb.projects.map((p) => [p.id, p]));
@@ -229,6 +230,24 @@ export class FactComposer {
     return { sentences: dedupe(sentences), hedged, missing: allMissing };
   }
 
+  /**
+   * What the article does say that is closest to the question: the catalog sentence about the
+   * project holding most of the question's words ("which railway?" gets its users), else what it is.
+   */
+  private closest(project: Project, u: Understanding): string {
+    const L = u.language;
+    const candidates = [project.summary[L], ...projectFacts(project, L).map((f) => f.sentence)];
+    const words = u.content.known;
+    let best = candidates[0] as string;
+    let most = 0;
+    for (const sentence of candidates) {
+      const terms = new Set(tokenize(sentence));
+      const held = words.filter((w) => this.formsOf(w).some((f) => terms.has(f))).length;
+      if (held > most) [best, most] = [sentence, held];
+    }
+    return best;
+  }
+
   /** "The article doesn't say X" for details the knowledge base never mentions, then what it does say. */
   hedge(u: Understanding, details: string[]): ComposedAnswer | undefined {
     const L = u.language;
@@ -251,7 +270,7 @@ export class FactComposer {
           L === "zh" ? `文章没有提到${quoted}。` : `The article doesn't say anything about ${quoted}.`;
         return {
           sentences: [
-            { text: project.summary[L], passage },
+            { text: this.closest(project, u), passage },
             { text: note, passage },
           ],
           hedged: true,
@@ -259,12 +278,12 @@ export class FactComposer {
       }
       const lead =
         L === "zh"
-          ? `文章没有提到 ${about} 的${quoted}。文章对 ${project.name} 的介绍是：`
+          ? `文章没有提到 ${about} 的${quoted}。关于 ${project.name}，文章说的是：`
           : `The article doesn't say anything about ${quoted} for ${about}. What it does say:`;
       return {
         sentences: [
           { text: lead, passage },
-          { text: project.summary[L], passage },
+          { text: this.closest(project, u), passage },
         ],
         hedged: true,
       };

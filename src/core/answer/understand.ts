@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { createProjectDetector } from "../knowledge/knowledge-base.js";
+import { userNames } from "../knowledge/project-facts.js";
 import type { ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
@@ -64,7 +65,7 @@ export class QuestionReader {
     this.detectEvents = createProjectDetector(kb.events);
     // Names of projects, events and the people and companies the catalog states facts about.
     const entityNames = kb.projects.flatMap((p) => [
-      ...(p.facts.users ?? []),
+      ...userNames(p.facts.users),
       ...(p.facts.contributors ?? []),
       ...(p.facts.creator ? [p.facts.creator] : []),
       ...(p.facts.products ?? []),

@@ -38,7 +38,9 @@ const ASKING =
 
 export function guessedNames(question: string, isKnown: (word: string) => boolean): string[] {
   const clauses = question.normalize("NFKC").split(/[?？]/);
-  if (clauses.length < 3) return [];
+  // A guess asks a question of its own: "…? deutsche bahn?", or "…？德铁吗" without a mark.
+  const unmarked = /^\s*\p{Script=Han}{1,8}(吗|呢|吧|嘛)\s*$/u.test(clauses.at(-1) ?? "");
+  if (clauses.length < 3 && !(clauses.length === 2 && unmarked)) return [];
   const out: string[] = [];
   for (const clause of clauses.slice(1)) {
     // A guess is a name or two, not another question ("and who makes it?", "大概多少？").

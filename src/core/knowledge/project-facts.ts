@@ -11,6 +11,11 @@ export interface ProjectFact {
 
 const numberFormat = new Intl.NumberFormat("en-US");
 
+/** A project's users as written in one language, or in every language when none is given. */
+export function userNames(users: Project["facts"]["users"], lang?: Language): string[] {
+  return (users ?? []).flatMap((u) => (typeof u === "string" ? [u] : lang ? [u[lang]] : [u.en, u.zh]));
+}
+
 function list(items: string[], lang: Language): string {
   if (lang === "zh") return items.join("、");
   if (items.length <= 2) return items.join(" and ");
@@ -86,7 +91,7 @@ export function projectFacts(p: Project, lang: Language): ProjectFact[] {
       zh ? `${p.name} 由 ${f.creator} 创建。` : `${p.name} was created by ${f.creator}.`,
     );
   if (f.users?.length || f.users_note) {
-    const users = list(f.users ?? [], lang);
+    const users = list(userNames(f.users, lang), lang);
     const note = f.users_note ? f.users_note[lang] : "";
     const value = [users, note].filter(Boolean).join(zh ? "，" : ", ");
     add(

@@ -90,7 +90,8 @@ export const projectSchema = z
           .strict()
           .optional(),
         creator: z.string().min(1).optional(),
-        users: z.array(z.string().min(1)).optional(),
+        // A name ("Nvidia"), or a description in both languages ({ en: European railways, zh: 欧洲铁路 }).
+        users: z.array(z.union([z.string().min(1), bilingual])).optional(),
         users_note: bilingual.optional(),
         contributors: z.array(z.string().min(1)).optional(),
         products: z.array(z.string().min(1)).optional(),
