@@ -198,6 +198,7 @@ describe("honest about what the article doesn't say", () => {
     ["kubevirt现在最新是哪个版本", /文章没有提到 KubeVirt 的“版本”/],
     ["Loft Labs的CEO是谁啊", /文章没有提到 Loft Labs.*“ceo”/],
     ["今年伦敦kubecon大概多少人参加", /文章没有提到 KubeCon/],
+    ["is capi better than crossplane for provisioning clusters?", /doesn't say anything about “crossplane”/],
     // A guess offered after the question is a name, even in lower case.
     ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
     ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],
@@ -271,6 +272,11 @@ describe("the article itself", () => {
       "does the author buy the idea that one big cluster + vclusters replaces multiple clusters?",
     );
     expect(firstSentence(reply.text)).toMatch(/并不完全相信/);
+  });
+
+  it("how many projects it covers, and which", async () => {
+    const reply = await ask("how many projects does it actually cover and which");
+    expect(firstSentence(reply.text)).toMatch(/5 projects: Cluster API, KubeVirt, vCluster, Kairos, LocalAI/);
   });
 
   it("lists its sections", async () => {

@@ -53,7 +53,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生|老项目|新项目/,
   ],
   [
     "creator",
@@ -115,7 +115,7 @@ export const EVENT_SCALE =
 export const ARTICLE =
   /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal(ly)?\b|\bwrite-?up\b|\b(section|chapter) (headings?|titles?)\b|\bsections?\b.*\b(article|piece|post)\b|\b(article|piece|post)\b.*\bsections?\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后(那)?一?(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|(文章|这篇).{0,3}(什么时候|啥时候|何时|哪年)|(什么时候|啥时候|何时)(发|写)的|(文章|这篇).{0,4}(章节|小节|几节|几个部分|分几部分)|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
-  /\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
+  /\bhow many projects\b|\bprojects?\b[^?]{0,30}\bcover(s|ed)?\b|\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
   /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
 /** A task for a general assistant, not a question: "write me a manifest", "给我一份…清单". */

@@ -222,6 +222,20 @@ export class QuestionService {
    * ("pricing", "CEO", "install"): the answer says the article doesn't state them.
    */
   private unstatedDetails(u: Understanding, question: string): string[] {
+    // "Is CAPI better than crossplane?": a comparison with something the article never mentions.
+    if (projectSubjects(u).length === 1 && !u.intents.includes("superlative")) {
+      const other = [
+        ...u.text.matchAll(
+          /\b(?:than|vs\.?|versus|compared (?:to|with)|or)\s+([a-z][\w-]*)|(?:比|和|跟|与)\s*([a-z][\w-]*)/g,
+        ),
+      ]
+        .map((m) => (m[1] ?? m[2]) as string)
+        .filter((w) => {
+          const tokens = tokenize(w);
+          return tokens.length > 0 && tokens.every((t) => !this.index.knowsConcept(t));
+        });
+      if (other.length > 0) return other;
+    }
     if (u.subjects.length === 0 || u.intents.includes("compare") || u.intents.includes("superlative"))
       return [];
     // Known to the knowledge base is not enough: the subject's own passages must use the word
