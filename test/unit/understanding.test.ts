@@ -307,6 +307,11 @@ describe("what the article does say, after what it doesn't", () => {
     expect(reply.text).not.toMatch(/European/);
   });
 
+  it("a name split or misspelt across two words is still the name", () => {
+    expect(understand("k8s gpt??").subjects).toEqual([{ kind: "project", id: "k8sgpt" }]);
+    expect(understand("cluser api哪年开始的").subjects).toEqual([{ kind: "project", id: "cluster-api" }]);
+  });
+
   it("kv and vcl are the abbreviations people use", () => {
     expect(understand("kv stars?").subjects).toEqual([{ kind: "project", id: "kubevirt" }]);
     expect(understand("who made vcl").subjects).toEqual([{ kind: "project", id: "vcluster" }]);

@@ -129,6 +129,22 @@ export class ProjectMatcher {
         }
       }
     }
+    // A name split or misspelt across two words: "k8s gpt", "cluser api".
+    const words =
+      text
+        .normalize("NFKC")
+        .toLowerCase()
+        .match(/[a-z0-9][a-z0-9-]*/g) ?? [];
+    for (let i = 0; i + 1 < words.length; i++) {
+      const [a, b] = [words[i] as string, words[i + 1] as string];
+      const key = squash(`${a}${b}`);
+      if (key.length < 5 || a.length < 2 || b.length < 2) continue;
+      // A typo needs a word that is no real word ("a cluster" is not "vCluster" misspelt).
+      const typoAllowed = !(isKnownWord(a) && isKnownWord(b));
+      for (const n of this.names)
+        if (n.key === key || (typoAllowed && n.key.length >= 8 && editDistance(key, n.key) === 1))
+          found.add(n.project.id);
+    }
     return [...found];
   }
 
