@@ -312,6 +312,14 @@ describe("what the article does say, after what it doesn't", () => {
     expect(understand("cluser api哪年开始的").subjects).toEqual([{ kind: "project", id: "cluster-api" }]);
   });
 
+  it("the sentence that asks names the subject; a landmark is no subject", () => {
+    const ids = (q: string) => understand(q).subjects.map((s) => s.id);
+    expect(ids("Cluster API and MAAS both show up in this piece. What is MAAS?")).toEqual(["maas"]);
+    expect(ids("capi stars? and kubevirt?")).toEqual(["cluster-api", "kubevirt"]);
+    expect(ids("vcluster谁做的？另外kairos哪年进的cncf")).toEqual(["vcluster", "kairos"]);
+    expect(ids("after the LocalAI bit there's one more section. what's it about?")).not.toContain("localai");
+  });
+
   it("kv and vcl are the abbreviations people use", () => {
     expect(understand("kv stars?").subjects).toEqual([{ kind: "project", id: "kubevirt" }]);
     expect(understand("who made vcl").subjects).toEqual([{ kind: "project", id: "vcluster" }]);

@@ -61,7 +61,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "users",
-    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用|(企业|公司).{0,8}(哪几家|哪些|是谁)|(不能|不允许)透露/,
+    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用|(企业|公司).{0,8}(哪几家|哪些|是谁)|(不能|不允许)透露|\b(enterprises?|compan(y|ies)|organi[sz]ations?|firms?)\b[^?]{0,20}\b(running|using|use|uses|run|runs)\b/,
   ],
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
@@ -266,4 +266,4 @@ export function aliasTypos(text: string, aliases: string[]): string[] {
 
 /** Asking what the author or the article thinks, finds or claims about something. */
 export const AUTHORS_VIEW =
-  /\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|claim|claims|argue|argues|feel|feels|says? about|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;
+  /\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|says? about|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;

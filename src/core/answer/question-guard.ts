@@ -117,7 +117,7 @@ const MEANING_PATTERNS: RegExp[] = [
   /\b(repeat|print|output|show|paste|copy|recite|echo|dump|reproduce|write out|quote)\b[^.?!\n]{0,30}\b(words|text|everything|all|lines?|messages?|content)\b[^.?!\n]{0,15}\b(above|before|prior|preceding|earlier)\b/i,
   /\b(api[ -]?key|secret key|credentials?|password)\b[^.?!\n]{0,30}\byou('re| are| were| have)?\b|\byour (api[ -]?key|credentials?|password|tokens?|secrets?)\b/i,
   // Chinese: the bot's own instructions, setting them aside, recasting the bot.
-  /(最开始|一开始|最初|开头|第一次)(收到|看到|得到|被给)的|(原样|一字不差|逐字|原封不动|完整地?)[^。？！\n]{0,10}(发|输出|贴|打印|告诉|复制|写出)/,
+  /(最开始|一开始|最初|开头|第一次)(收到|看到|得到|被给)的|(原样|一字不差|逐字|原封不动|完整地)[^。？！?!\n]{0,10}(发给|发我|发出|发一下|输出|贴|打印|告诉|复制|写出)/,
   /(你的|你收到的|给你的|你被(给予|告知|设定)的|你所遵守的|你遵守的|你遵循的|你的(初始|原始|最初)|最初的|最开始的|第一条|系统|隐藏的|内部的|开发者)[^。？！\n]{0,8}(提示|指令|指示|规则|规定|设定|设置|配置|消息|要求|约束|准则|说明|人设)/,
   /(系统提示|系统消息|初始消息|第一条消息|开头的消息|上面的(内容|文字|消息|话)|之前的(内容|指令|消息)|提示词[^。？！\n]{0,6}(是什么|给我|发|输出|打印|告诉|说出|贴))/,
   /(忽略|无视|忘记|忘掉|绕过|跳过|不要管|不用管|别管|不再遵守|不要遵守|不必遵守|违反|抛开|放下)[^。？！\n]{0,20}(指令|指示|规则|规定|提示|要求|限制|约束|设定|文章|上面|之前|以上|一切|所有)/,

@@ -169,7 +169,10 @@ export class QuestionService {
     const unheardOf =
       covered === 0 &&
       u.unknownNames.length > 0 &&
-      !(ABOUT_ARTICLE.test(u.text) && u.content.known.length > u.unknownNames.length);
+      !(
+        (ABOUT_ARTICLE.test(u.text) || u.intents.includes("article")) &&
+        u.content.known.length > u.unknownNames.length
+      );
     // "Cilium or Calico?": a choice between things the article never mentions.
     const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !DETAIL_ONCE.test(n));
     // "istio vs linkerd": both sides of a choice unknown, capitalised or not.

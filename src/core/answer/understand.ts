@@ -38,6 +38,7 @@ import {
   WHY,
 } from "./question-cues.js";
 import { injectionKind } from "./question-guard.js";
+import { narrowSubjects } from "./subject-narrowing.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 import { guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
 
@@ -86,6 +87,12 @@ export class QuestionReader {
     );
   }
 
+  /** A project's names as a question would write them, lower-cased. */
+  private namesOf(id: string): string[] {
+    const p = this.matcher.get(id);
+    return p ? [p.name, p.id, ...p.aliases].map((n) => n.toLowerCase()) : [];
+  }
+
   private namesAuthor(text: string): boolean {
     return this.kb.articles.some((a) => a.meta.author && text.includes(a.meta.author.toLowerCase()));
   }
@@ -107,6 +114,7 @@ export class QuestionReader {
       return spots.length ? Math.min(...spots) : Number.POSITIVE_INFINITY;
     };
     named.sort((a, b) => position(a) - position(b));
+    narrowSubjects(named, text, (id) => this.namesOf(id));
     if (context.focusProjectId && !named.includes(context.focusProjectId))
       named.unshift(context.focusProjectId);
     if (linked && !named.includes(linked)) named.push(linked);
