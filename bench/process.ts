@@ -1,13 +1,15 @@
 // Whole processes, as deployed: `spotlight start` in Slack HTTP mode against a bare Bolt app that
 // only acks (bench/bare/bolt-http.mjs), both against the fake Slack on 127.0.0.1, interleaved in
-// one run so the ratios hold on a busy machine. Measured: start-up to /healthz 200, idle RSS,
+// one run so the ratios hold on a busy machine. Measured: start-up to /healthz 200 and to /readyz
+// 200 (Spotlight listens before it is ready; the bare app's /healthz is its readiness), idle RSS,
 // sustained throughput and ack latency for 500 signed slash commands in waves of 50 (half /ask,
 // half /project), CPU per request, RSS after 1,000 requests; and `spotlight ask` against `node -e 0`.
 // RSS and CPU of a child come from /proc (Linux); CPU of a short command from node's own cpuUsage.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -31,6 +33,7 @@ type Which = "spotlight" | "bare";
 
 interface Round {
   startupMs: number;
+  readyMs: number;
   idleRssMb: number;
   rssAfterMb: number;
   throughput: number;
@@ -63,21 +66,21 @@ function cpuMs(pid: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitHealthy(origin: string, child: ChildProcess): Promise<void> {
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before /healthz`);
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ${url} said 200`);
     try {
-      if ((await fetch(`${origin}/healthz`)).status === 200) return;
+      if ((await fetch(url)).status === 200) return;
     } catch {
       // not listening yet
     }
     await sleep(10);
   }
-  throw new Error("no /healthz 200 within 30 s");
+  throw new Error(`no 200 from ${url} within 30 s`);
 }
 
-function launch(which: Which, port: number, fake: FakeSlack): ChildProcess {
+function launch(which: Which, port: number, fake: FakeSlack, answerLogDir: string): ChildProcess {
   const env = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
@@ -87,6 +90,8 @@ function launch(which: Which, port: number, fake: FakeSlack): ChildProcess {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.url,
     LOG_LEVEL: "warn",
+    // The answer log is on, as deployed, but starts empty each round and stays out of the checkout.
+    ANSWER_LOG_DIR: answerLogDir,
   };
   const args =
     which === "spotlight"
@@ -133,11 +138,14 @@ async function round(which: Which): Promise<Round> {
   await fake.start();
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
+  const answerLogDir = mkdtempSync(path.join(tmpdir(), "spotlight-bench-answers-"));
   const started = performance.now();
-  const child = launch(which, port, fake);
+  const child = launch(which, port, fake, answerLogDir);
   try {
-    await waitHealthy(origin, child);
+    await waitFor(`${origin}/healthz`, child);
     const startupMs = performance.now() - started;
+    if (which === "spotlight") await waitFor(`${origin}/readyz`, child);
+    const readyMs = performance.now() - started;
     const pid = child.pid as number;
     await sleep(1_000);
     const idleRssMb = rssMb(pid);
@@ -153,6 +161,7 @@ async function round(which: Which): Promise<Round> {
     await sleep(1_000);
     return {
       startupMs,
+      readyMs,
       idleRssMb,
       rssAfterMb: rssMb(pid),
       throughput: REQUESTS / (elapsed / 1000),
@@ -162,6 +171,7 @@ async function round(which: Which): Promise<Round> {
   } finally {
     await stop(child);
     await fake.close();
+    rmSync(answerLogDir, { recursive: true, force: true });
   }
 }
 
@@ -201,6 +211,7 @@ export async function bench(): Promise<BenchResult> {
     const acks = rounds.flatMap((x) => x.acks);
     return {
       "start-up to /healthz ms": median(rounds.map((x) => x.startupMs)),
+      "to /readyz ms": median(rounds.map((x) => x.readyMs)),
       "idle RSS MB": mean(rounds.map((x) => x.idleRssMb)),
       "RSS after 1,000 MB": mean(rounds.map((x) => x.rssAfterMb)),
       "req/s": mean(rounds.map((x) => x.throughput)),
@@ -234,6 +245,8 @@ export async function bench(): Promise<BenchResult> {
     ],
     notes: [
       `spotlight ask CPU: median ${ms(median(ask))} ms; node -e 0: ${ms(median(empty))} ms (3 runs each, interleaved).`,
+      `Spotlight's RSS after 1,000 / idle: ${(ours["RSS after 1,000 MB"] / ours["idle RSS MB"]).toFixed(2)}; the bare app's: ${(bare["RSS after 1,000 MB"] / bare["idle RSS MB"]).toFixed(2)}.`,
+      "To /readyz: Spotlight listens before it is ready (/healthz 200, /readyz 503 while the knowledge base loads and Slack is checked); the bare app's /healthz is its readiness.",
       "Spotlight answers each /ask extractively and each /project with a card through the response_url; the bare app only acks.",
       "Targets (issue 14): req/s ≥ 0.8×, ack p99 ≤ 1.5×, start-up ≤ 1.5×, idle RSS ≤ 100 MB, RSS after 1,000 within 20% of idle, ask ≤ 500 ms CPU.",
     ],

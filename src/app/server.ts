@@ -1,12 +1,10 @@
 import type { AddressInfo } from "node:net";
 import type { Adapter, AdapterContext } from "../adapters/adapter.js";
 import type { ConsoleAdapter } from "../adapters/console/chat.js";
-import { PrometheusMetrics } from "../http/metrics.js";
 import { HttpServer } from "../http/server.js";
 import { type Config, hasPlatform } from "./config.js";
 import { createLogger } from "./logging.js";
-import { mountReload } from "./reload.js";
-import { createRuntime } from "./runtime.js";
+import type { createRuntime } from "./runtime.js";
 
 /** Where the long-running process reads and writes, and what stops it. */
 export interface ServeIo {
@@ -94,35 +92,31 @@ export async function adaptersFor(config: Config, io: ServeIo): Promise<Adapter[
   return adapters;
 }
 
+/** What /readyz says until the knowledge base is loaded and the platforms take requests. */
+export const STARTING = "starting: loading the knowledge base and connecting the platforms";
+
 /**
  * The main job (`spotlight start`): one HTTP server (health, readiness, metrics, the platforms'
  * HTTP endpoints, the playground), the configured adapters, and with no platform on a terminal
- * the terminal chat too. SIGTERM stops taking work, lets answers in flight finish within the
- * grace period, then disconnects. Returns the exit code.
+ * the terminal chat too. The server listens first, so /healthz (alive) answers at once while the
+ * rest starts; /readyz says 503 until the knowledge base is loaded and every adapter takes
+ * requests, and a request for a route not mounted yet waits for that. SIGTERM stops taking work,
+ * lets answers in flight finish within the grace period, then disconnects. Returns the exit code.
  */
 export async function serve(config: Config, io: ServeIo): Promise<number> {
   const logger = createLogger(config.logLevel, io.stderr);
-  const metrics = new PrometheusMetrics();
-  const rt = await createRuntime(config, logger, { metrics });
   const http = new HttpServer(logger);
-  metrics.mount(http);
-  // Reload on SIGHUP and POST /admin/reload; the knowledge base's version on /readyz and /metrics.
-  const unmountReload = mountReload(rt, http, {
-    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
-    logger,
-    metrics,
-  });
-  if (rt.llmReady) http.readiness("llm", rt.llmReady);
-  http.readiness("shared-state", () => rt.shared.ready());
-  metrics.watchSharedState(() => rt.shared.status());
+  let starting = true;
+  http.readiness("startup", () => (starting ? STARTING : undefined));
+  let startupSettled = () => {};
+  http.holdUnmatchedUntil(
+    new Promise<void>((resolve) => {
+      startupSettled = resolve;
+    }),
+  );
 
-  const context: AdapterContext = {
-    bot: rt.bot,
-    logger,
-    http,
-    dedupe: rt.shared.dedupe,
-    threads: rt.shared.threads,
-  };
+  let rt: Awaited<ReturnType<typeof createRuntime>> | undefined;
+  let unmountReload = () => {};
   const started: Adapter[] = [];
   const shutdown = async () => {
     // SHUTDOWN_GRACE_MS bounds the whole stop: answers still running near its end are cut, and
@@ -132,22 +126,53 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     const cutAt = config.shutdownGraceMs - postingMargin(config.shutdownGraceMs);
     // Adapters first: they stop receiving and let their own answers finish within the grace period.
     await Promise.allSettled(started.map((a) => a.stop(cutAt)));
-    await rt.bot.drain(left());
+    if (rt) await rt.bot.drain(left());
     await http.close(left());
     unmountReload();
-    await rt.close();
+    await rt?.close();
   };
 
-  const adapters = await adaptersFor(config, io);
-  const chat = adapters.find((a): a is ConsoleAdapter => a.name === "console");
+  let chat: ConsoleAdapter | undefined;
+  let address: AddressInfo;
   try {
-    // The terminal chat starts once the server listens, so its prompt follows the playground's URL.
+    address = await http.listen(config.port, config.host);
+    // Loaded once the port answers: the core and the knowledge base, prom-client, the adapters.
+    const [runtime, { PrometheusMetrics }, { mountReload }, adapters] = await Promise.all([
+      import("./runtime.js"),
+      import("../http/metrics.js"),
+      import("./reload.js"),
+      adaptersFor(config, io),
+    ]);
+    const metrics = new PrometheusMetrics();
+    metrics.mount(http);
+    rt = await runtime.createRuntime(config, logger, { metrics });
+    const ready = rt;
+    // Reload on SIGHUP and POST /admin/reload; the knowledge base's version on /readyz and /metrics.
+    unmountReload = mountReload(ready, http, {
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+      logger,
+      metrics,
+    });
+    if (ready.llmReady) http.readiness("llm", ready.llmReady);
+    http.readiness("shared-state", () => ready.shared.ready());
+    metrics.watchSharedState(() => ready.shared.status());
+
+    const context: AdapterContext = {
+      bot: ready.bot,
+      logger,
+      http,
+      dedupe: ready.shared.dedupe,
+      threads: ready.shared.threads,
+    };
+    chat = adapters.find((a): a is ConsoleAdapter => a.name === "console");
+    // The terminal chat starts last, so its prompt follows the playground's URL.
     for (const adapter of adapters) {
       if (adapter === chat) continue;
       await adapter.start(context);
       started.push(adapter);
     }
-    const address = await http.listen(config.port, config.host);
+    starting = false;
+    startupSettled();
     logger.info(
       { host: address.address, port: address.port, adapters: started.map((a) => a.name) },
       "Spotlight is running",
@@ -158,6 +183,7 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
       started.push(chat);
     }
   } catch (error) {
+    startupSettled();
     await shutdown().catch(() => undefined);
     throw error;
   }

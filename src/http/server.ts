@@ -47,6 +47,7 @@ export class HttpServer {
   private readonly checks = new Map<string, ReadinessCheck>();
   private readonly checkStates = new Map<string, CheckState>();
   private server: Server | undefined;
+  private startup: Promise<void> | undefined;
 
   constructor(private readonly logger: Logger) {
     this.route("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
@@ -81,6 +82,22 @@ export class HttpServer {
 
   readiness(name: string, check: ReadinessCheck): this {
     this.checks.set(name, check);
+    return this;
+  }
+
+  /**
+   * The process listens before its platforms mount their routes (/healthz answers while it starts):
+   * until `startup` settles, a request for a route not mounted yet waits for it instead of a 404.
+   */
+  holdUnmatchedUntil(startup: Promise<unknown>): this {
+    const settled = startup.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.startup = settled;
+    void settled.then(() => {
+      if (this.startup === settled) this.startup = undefined;
+    });
     return this;
   }
 
@@ -156,6 +173,10 @@ export class HttpServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const handler = this.routes.get(`${req.method ?? "GET"} ${path}`);
+    if (!handler && this.startup) {
+      await this.startup;
+      return this.dispatch(req, res);
+    }
     if (!handler) {
       const allowed = [...this.routes.keys()].filter((k) => k.endsWith(` ${path}`));
       if (allowed.length > 0) sendJson(res, 405, { error: "method not allowed" });

@@ -15,6 +15,44 @@ type Line = ({ type: "answer" } & AnswerRecord) | ({ type: "feedback" } & Feedba
 export const ANSWER_LOG_FILE = "answers.jsonl";
 export const SALT_FILE = "salt";
 
+/** How every answer line this log writes begins (JSON.stringify keeps `type` first). */
+const ANSWER_LINE = Buffer.from('{"type":"answer"');
+const FEEDBACK_LINE = Buffer.from('{"type":"feedback"');
+const NEWLINE = 0x0a;
+const CLOSING_BRACE = 0x7d;
+
+function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return (
+    end - start >= prefix.length &&
+    bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0
+  );
+}
+
+/**
+ * The answer lines of a JSON Lines log, counted without parsing the lines this log wrote: a full
+ * log holds thousands, and parsing them all cost tens of megabytes of garbage on the first answer
+ * after a start. A line written otherwise (edited by hand) is parsed; a cut or broken one is not
+ * counted, as when the log is read.
+ */
+export function countAnswerLines(bytes: Buffer): number {
+  let count = 0;
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (startsWith(bytes, start, end, ANSWER_LINE)) {
+      if (bytes[end - 1] === CLOSING_BRACE) count++;
+    } else if (!startsWith(bytes, start, end, FEEDBACK_LINE) && end > start) {
+      try {
+        if ((JSON.parse(bytes.toString("utf8", start, end)) as { type?: unknown }).type === "answer") count++;
+      } catch {
+        // Not a record: skipped, as readLines skips it.
+      }
+    }
+    start = end + 1;
+  }
+  return count;
+}
+
 /**
  * Answer records in a JSON Lines file (`answers.jsonl` under the log folder), one process writing.
  * Bounded: once the file holds a quarter more records than allowed, it is rewritten with the newest
@@ -37,7 +75,7 @@ export class FileAnswerLog implements AnswerLog {
     const { feedback: _feedback, ...kept } = record;
     return this.serial(async () => {
       await this.write({ type: "answer", ...kept, feedback: [] });
-      this.answers = (this.answers ?? (await this.readLines()).filter((l) => l.type === "answer").length) + 1;
+      this.answers = (this.answers ?? (await this.countAnswers())) + 1;
       if (this.answers > Math.ceil(this.limits.maxRecords * 1.25)) await this.compact();
     });
   }
@@ -97,6 +135,14 @@ export class FileAnswerLog implements AnswerLog {
   private async write(line: Line): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+  }
+
+  private async countAnswers(): Promise<number> {
+    const bytes = await readFile(this.file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return Buffer.alloc(0);
+      throw error;
+    });
+    return countAnswerLines(bytes);
   }
 
   private async readLines(): Promise<Line[]> {

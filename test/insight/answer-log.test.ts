@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import type { AnswerRecord } from "../../src/core/insight/answer-record.js";
 import { AnswerRecorder } from "../../src/core/insight/answer-recorder.js";
 import type { InsightReport } from "../../src/core/insight/report.js";
 import { silentLogger } from "../../src/core/logger.js";
-import { FileAnswerLog } from "../../src/stores/answer-log-file.js";
+import { countAnswerLines, FileAnswerLog } from "../../src/stores/answer-log-file.js";
 import { RedisAnswerLog } from "../../src/stores/answer-log-redis.js";
 import { connectRedis } from "../../src/stores/redis-stores.js";
 import { runCliCaptured } from "../cli-harness.js";
@@ -170,6 +170,44 @@ describe("answer records", () => {
     expect(lines.length).toBeLessThanOrEqual(5);
     now += 3 * DAY;
     expect(await log.list()).toEqual([]);
+  });
+});
+
+describe("counting a log's answers without reading its records", () => {
+  it("counts answer lines as the reader keeps them: feedback, cut, blank and broken lines are not answers", () => {
+    const answer = (id: string) => JSON.stringify({ type: "answer", ...record(id, 1, `q ${id}`) });
+    const text = [
+      answer("a1"),
+      JSON.stringify({ type: "feedback", answerId: "a1", value: "up", rater: "h", at: 2 }),
+      "",
+      answer("a2").slice(0, 40),
+      // A line someone rewrote by hand, keys reordered: parsed, still an answer.
+      JSON.stringify({ ...record("a3", 3, "q a3"), type: "answer" }),
+      "not json",
+      answer("a4"),
+    ].join("\n");
+    expect(countAnswerLines(Buffer.from(`${text}\n`))).toBe(3);
+    expect(countAnswerLines(Buffer.from(text))).toBe(3);
+    expect(countAnswerLines(Buffer.alloc(0))).toBe(0);
+  });
+
+  it("compacts a log left by an earlier process once it holds a quarter more than allowed", async () => {
+    const folder = await tempDir();
+    const now = 10 * DAY;
+    const earlier = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({ type: "answer", ...record(`old${i}`, now - 1000 + i, `old question ${i}`) }),
+    );
+    await writeFile(path.join(folder, "answers.jsonl"), `${earlier.join("\n")}\n`);
+    const log = new FileAnswerLog(folder, { maxRecords: 4, retentionMs: DAY }, () => now);
+    await log.append(record("new", now, "new question"));
+    const lines = (await readFile(path.join(folder, "answers.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect((await log.list()).map((r) => r.question)).toEqual([
+      "old question 2",
+      "old question 3",
+      "old question 4",
+      "new question",
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { BotError } from "../../core/errors.js";
 import type { Config } from "../config.js";
 import { createLogger } from "../logging.js";
-import { createRuntime, type Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIo {
@@ -27,6 +27,8 @@ export async function withRuntime<T>(
   io: CliIo,
   run: (rt: Runtime) => Promise<T>,
 ): Promise<T> {
+  // The core loads here, not with the CLI: `start` answers /healthz before it needs the core.
+  const { createRuntime } = await import("../runtime.js");
   const rt = await createRuntime(config, createLogger(config.logLevel, io.stderr));
   try {
     return await run(rt);
