@@ -7,8 +7,8 @@ import {
   dedupe,
   FACT_KEYS,
   type FactSentence,
+  groupThousands,
   NEGATED,
-  numberFormat,
   UNSTATED,
   unstated,
   whySentence,
@@ -157,7 +157,7 @@ export class CatalogAnswers {
       const stars = (p: Project) => {
         const s = p.facts.stars;
         if (!s) return "";
-        const n = numberFormat.format(s.count);
+        const n = groupThousands(s.count);
         return zh
           ? `${s.qualifier === "more-than" ? "超过 " : "约 "}${n}`
           : `${s.qualifier === "more-than" ? "more than" : "about"} ${n}`;
@@ -207,7 +207,7 @@ export class CatalogAnswers {
     const sentences: FactSentence[] = [];
     if (attributes.includes("stars") && a.facts.stars && b.facts.stars && !attributes.includes("age")) {
       const [more, less] = a.facts.stars.count >= b.facts.stars.count ? [a, b] : [b, a];
-      const fmt = (p: Project) => numberFormat.format(p.facts.stars?.count ?? 0);
+      const fmt = (p: Project) => groupThousands(p.facts.stars?.count ?? 0);
       sentences.push({
         text: zh
           ? `${more.name} 的 GitHub 星标比 ${less.name} 多：${fmt(more)} 对 ${fmt(less)}（截至文章发表时）。`

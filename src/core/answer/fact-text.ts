@@ -60,7 +60,7 @@ export const UNSTATED: Record<Language, Partial<Record<Intent, (name: string) =>
   },
 };
 
-export const numberFormat = new Intl.NumberFormat("en-US");
+export { groupThousands } from "../knowledge/project-facts.js";
 
 export const ASKS_LINK = /\blinks?\b|\burls?\b|\bsched\b|链接|网址|地址/;
 

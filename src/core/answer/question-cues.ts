@@ -1,6 +1,9 @@
-import stopwordsIso from "stopwords-iso" with { type: "json" };
+// English and Chinese stop words from stopwords-iso (the package holds 58 languages; a test keeps
+// this copy equal to it).
+
 import { editDistance } from "../knowledge/project-matcher.js";
 import { chineseWords, normalizeText, tokenize } from "../knowledge/tokenize.js";
+import stopwordsIso from "./stopwords.json" with { type: "json" };
 
 // The cues of question understanding: which words say what a question asks, which are filler,
 // which ask for a detail. Kinds of question in both languages, never one set's wording.

@@ -9,7 +9,10 @@ export interface ProjectFact {
   sentence: string;
 }
 
-const numberFormat = new Intl.NumberFormat("en-US");
+/** "3,700": a whole number with thousands separators (Intl.NumberFormat costs ~5 MB of RSS for this). */
+export function groupThousands(n: number): string {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
 
 /** A project's users as written in one language, or in every language when none is given. */
 export function userNames(users: Project["facts"]["users"], lang?: Language): string[] {
@@ -38,7 +41,7 @@ export function projectFacts(p: Project, lang: Language): ProjectFact[] {
       zh ? `${p.name} 属于${p.category.zh}。` : `${p.name} is in the ${p.category.en} space.`,
     );
   if (f.stars) {
-    const n = numberFormat.format(f.stars.count);
+    const n = groupThousands(f.stars.count);
     const more = f.stars.qualifier === "more-than";
     add(
       "stars",
