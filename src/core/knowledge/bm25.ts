@@ -24,7 +24,8 @@ interface FieldPostings {
 }
 
 export interface Bm25Query {
-  term: string;
+  /** A term id; ids outside the index match nothing. */
+  id: number;
   boost: number;
 }
 
@@ -33,7 +34,7 @@ export interface Bm25Hit {
   score: number;
 }
 
-/** A growable Int32Array: postings are collected as (term, doc, frequency) triples before sorting. */
+/** A growable Int32Array. */
 class IntList {
   data = new Int32Array(1024);
   length = 0;
@@ -47,9 +48,22 @@ class IntList {
   }
 }
 
+/** Term ids (0..) of one field of a document: `data[0..length)`. */
+export interface TermIdList {
+  data: Int32Array;
+  length: number;
+}
+
+/**
+ * Where a field's terms come from: a tokenizer per document, or another (earlier) field of another
+ * document (`source[doc]`, or -1 for none), e.g. the paragraph before it. `source` must increase
+ * over the documents that have one; such a field's postings are copied from the other field's
+ * instead of counted again.
+ */
+export type FieldSource = { tokens: (doc: number) => TermIdList } | { from: number; source: Int32Array };
+
 export class Bm25Index {
-  readonly terms = new Map<string, number>();
-  private readonly fields: FieldPostings[];
+  private readonly fields: FieldPostings[] = [];
   // Per-query scratch, reused: a query touches few documents, so only those are reset.
   private readonly total: Float64Array;
   private readonly termScore: Float64Array;
@@ -60,94 +74,70 @@ export class Bm25Index {
   private readonly order: Int32Array;
   private stamp = 0;
 
+  /** Number of terms: ids 0..termCount-1 (the highest id any field held, plus one). */
+  readonly termCount: number;
   /** Documents holding each term (by id) in any of the `dfFields`. */
   readonly df: Int32Array;
 
-  /**
-   * `tokens(doc, field)` gives a field's tokens; documents are numbered 0..size-1. `dfFields` are the
-   * fields whose union counts as a document's own terms for `df` and `holds`.
-   */
+  /** Documents are numbered 0..size-1. `dfFields` are the fields whose union counts as a document's own terms. */
   constructor(
     readonly size: number,
-    fieldCount: number,
-    tokens: (doc: number, field: number) => readonly string[],
+    sources: readonly FieldSource[],
     private readonly dfFields: readonly number[] = [0],
   ) {
-    const triples = Array.from({ length: fieldCount }, () => ({
-      terms: new IntList(),
-      docs: new IntList(),
-      tfs: new IntList(),
-    }));
-    const lengths = Array.from({ length: fieldCount }, () => new Int32Array(size));
-    const averages = new Array<number>(fieldCount).fill(0);
-    // Per-term scratch indexed by term id (grown as terms appear): frequency in the current field,
-    // and the last document counted for df.
+    // A document's distinct terms per tokenized field, document after document: (term, frequency)
+    // rows starting at rowStart[doc]; turned into postings (by term) once every document is read.
+    const tokenized = sources.map((s) =>
+      "tokens" in s
+        ? {
+            terms: new IntList(),
+            tfs: new IntList(),
+            rowStart: new Int32Array(size + 1),
+            lengths: new Int32Array(size),
+          }
+        : undefined,
+    );
+    // Frequency of each term in the current field, by id (grown as ids appear).
     let tf = new Int32Array(1024);
-    let lastDoc = new Int32Array(1024).fill(-1);
-    const df = new IntList();
-    const seen: number[] = [];
+    const seen = new IntList();
+    let termCount = 0;
     for (let doc = 0; doc < size; doc++) {
-      for (let field = 0; field < fieldCount; field++) {
+      for (let field = 0; field < sources.length; field++) {
+        const source = sources[field] as FieldSource;
+        const rows = tokenized[field];
+        if (!rows || !("tokens" in source)) continue;
+        const ids = source.tokens(doc);
         seen.length = 0;
-        for (const token of tokens(doc, field)) {
-          if (!token) continue;
-          const id = this.idOf(token);
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids.data[i] as number;
           if (id >= tf.length) {
-            const grownTf = new Int32Array(tf.length * 2);
-            grownTf.set(tf);
-            tf = grownTf;
-            const grownLast = new Int32Array(lastDoc.length * 2).fill(-1);
-            grownLast.set(lastDoc);
-            lastDoc = grownLast;
+            const grown = new Int32Array(Math.max(tf.length * 2, id + 1));
+            grown.set(tf);
+            tf = grown;
           }
           if (tf[id] === 0) seen.push(id);
           tf[id] = (tf[id] as number) + 1;
         }
-        (lengths[field] as Int32Array)[doc] = seen.length;
-        // MiniSearch's running average, kept operation for operation so scores match to the bit.
-        averages[field] = ((averages[field] as number) * doc + seen.length) / (doc + 1);
-        const t = triples[field] as (typeof triples)[number];
-        const counted = dfFields.includes(field);
-        for (const id of seen) {
-          t.terms.push(id);
-          t.docs.push(doc);
-          t.tfs.push(Math.min(tf[id] as number, 0xffff));
+        rows.lengths[doc] = seen.length;
+        for (let i = 0; i < seen.length; i++) {
+          const id = seen.data[i] as number;
+          if (id >= termCount) termCount = id + 1;
+          rows.terms.push(id);
+          rows.tfs.push(Math.min(tf[id] as number, 0xffff));
           tf[id] = 0;
-          if (counted && lastDoc[id] !== doc) {
-            lastDoc[id] = doc;
-            while (df.length <= id) df.push(0);
-            df.data[id] = (df.data[id] as number) + 1;
-          }
         }
+        rows.rowStart[doc + 1] = rows.terms.length;
       }
     }
-    this.df = new Int32Array(this.terms.size);
-    this.df.set(df.data.subarray(0, Math.min(df.length, this.terms.size)));
-    const termCount = this.terms.size;
-    this.fields = triples.map((t, field) => {
-      // Counting sort by term; stable, so each term's documents stay in ascending order.
-      const offsets = new Int32Array(termCount + 1);
-      for (let i = 0; i < t.terms.length; i++) (offsets[(t.terms.data[i] as number) + 1] as number)++;
-      for (let i = 0; i < termCount; i++)
-        offsets[i + 1] = (offsets[i + 1] as number) + (offsets[i] as number);
-      const cursor = offsets.slice(0, termCount);
-      const docs = new Int32Array(t.terms.length);
-      const tfs = new Uint16Array(t.terms.length);
-      for (let i = 0; i < t.terms.length; i++) {
-        const term = t.terms.data[i] as number;
-        const at = (cursor[term] as number) + 0;
-        cursor[term] = at + 1;
-        docs[at] = t.docs.data[i] as number;
-        tfs[at] = t.tfs.data[i] as number;
-      }
-      return {
-        offsets,
-        docs,
-        tfs,
-        lengths: lengths[field] as Int32Array,
-        average: averages[field] as number,
-      };
+    this.termCount = termCount;
+    sources.forEach((source, field) => {
+      const rows = tokenized[field];
+      const postings = rows
+        ? invert(rows, size, termCount)
+        : linked(this.fields, source as { from: number; source: Int32Array }, field, size, termCount);
+      this.fields.push(postings);
     });
+    this.df = this.countHolders();
     this.total = new Float64Array(size);
     this.termScore = new Float64Array(size);
     this.matched = new Int32Array(size);
@@ -155,6 +145,27 @@ export class Bm25Index {
     this.seenTerm = new Int32Array(size);
     this.touched = new Int32Array(size);
     this.order = new Int32Array(size);
+  }
+
+  /** For each term, the documents holding it in any of the `dfFields` (each counted once). */
+  private countHolders(): Int32Array {
+    const df = new Int32Array(this.termCount);
+    const lastTerm = new Int32Array(this.size).fill(-1);
+    for (let id = 0; id < this.termCount; id++) {
+      let count = 0;
+      for (const field of this.dfFields) {
+        const { offsets, docs } = this.fields[field] as FieldPostings;
+        for (let i = offsets[id] as number; i < (offsets[id + 1] as number); i++) {
+          const doc = docs[i] as number;
+          if (lastTerm[doc] !== id) {
+            lastTerm[doc] = id;
+            count++;
+          }
+        }
+      }
+      df[id] = count;
+    }
+    return df;
   }
 
   /** Documents holding term `id` in one of the `dfFields` (ascending within each field; may repeat). */
@@ -182,15 +193,6 @@ export class Bm25Index {
     return false;
   }
 
-  private idOf(term: string): number {
-    let id = this.terms.get(term);
-    if (id === undefined) {
-      id = this.terms.size;
-      this.terms.set(term, id);
-    }
-    return id;
-  }
-
   /**
    * The k best documents for the query (OR of its terms), each field's contribution weighted by
    * `fieldBoosts` and each document's by `docBoosts[doc]`.
@@ -204,9 +206,8 @@ export class Bm25Index {
     const queryStamp = ++this.stamp;
     const order = this.order;
     let ordered = 0;
-    for (const { term, boost } of query) {
-      const id = term ? this.terms.get(term) : undefined;
-      if (id === undefined) continue;
+    for (const { id, boost } of query) {
+      if (id < 0 || id >= this.termCount) continue;
       const termStamp = ++this.stamp;
       let touched = 0;
       for (let field = 0; field < this.fields.length; field++) {
@@ -262,4 +263,81 @@ export class Bm25Index {
     }
     return best;
   }
+}
+
+/** Running average as MiniSearch kept it, operation for operation, so scores match to the bit. */
+function averageOf(lengths: Int32Array): number {
+  let average = 0;
+  for (let doc = 0; doc < lengths.length; doc++)
+    average = (average * doc + (lengths[doc] as number)) / (doc + 1);
+  return average;
+}
+
+/** Postings (by term) from per-document rows: a counting sort, so each term's documents ascend. */
+function invert(
+  rows: { terms: IntList; tfs: IntList; rowStart: Int32Array; lengths: Int32Array },
+  size: number,
+  termCount: number,
+): FieldPostings {
+  const terms = rows.terms.data;
+  const n = rows.terms.length;
+  const offsets = new Int32Array(termCount + 1);
+  for (let i = 0; i < n; i++) (offsets[(terms[i] as number) + 1] as number)++;
+  for (let i = 0; i < termCount; i++) offsets[i + 1] = (offsets[i + 1] as number) + (offsets[i] as number);
+  const cursor = offsets.slice(0, termCount);
+  const docs = new Int32Array(n);
+  const tfs = new Uint16Array(n);
+  const rowTfs = rows.tfs.data;
+  for (let doc = 0; doc < size; doc++) {
+    for (let i = rows.rowStart[doc] as number; i < (rows.rowStart[doc + 1] as number); i++) {
+      const term = terms[i] as number;
+      const at = cursor[term] as number;
+      cursor[term] = at + 1;
+      docs[at] = doc;
+      tfs[at] = rowTfs[i] as number;
+    }
+  }
+  return { offsets, docs, tfs, lengths: rows.lengths, average: averageOf(rows.lengths) };
+}
+
+/** A field that is field `from` of document `source[doc]`: that field's postings, renumbered. */
+function linked(
+  fields: readonly FieldPostings[],
+  { from, source }: { from: number; source: Int32Array },
+  field: number,
+  size: number,
+  termCount: number,
+): FieldPostings {
+  const of = fields[from];
+  if (!of || source.length !== size)
+    throw new Error(`field ${field} must take an earlier field of every document`);
+  // The document taking each document's field: source's inverse, increasing since source is.
+  const taker = new Int32Array(size).fill(-1);
+  const lengths = new Int32Array(size);
+  let last = -1;
+  for (let doc = 0; doc < size; doc++) {
+    const from = source[doc] as number;
+    if (from < 0) continue;
+    if (from <= last || from >= size) throw new Error(`field ${field}: sources must increase`);
+    last = from;
+    taker[from] = doc;
+    lengths[doc] = of.lengths[from] as number;
+  }
+  const offsets = new Int32Array(termCount + 1);
+  let n = 0;
+  for (let id = 0; id < termCount; id++) {
+    for (let i = of.offsets[id] as number; i < (of.offsets[id + 1] as number); i++)
+      if ((taker[of.docs[i] as number] as number) >= 0) n++;
+    offsets[id + 1] = n;
+  }
+  const docs = new Int32Array(n);
+  const tfs = new Uint16Array(n);
+  let at = 0;
+  for (let i = 0; i < of.docs.length; i++) {
+    const doc = taker[of.docs[i] as number] as number;
+    if (doc < 0) continue;
+    docs[at] = doc;
+    tfs[at++] = of.tfs[i] as number;
+  }
+  return { offsets, docs, tfs, lengths, average: averageOf(lengths) };
 }
