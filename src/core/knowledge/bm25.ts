@@ -20,7 +20,8 @@ interface FieldPostings {
   tfs: Uint16Array;
   /** Distinct terms per document (MiniSearch's field length). */
   lengths: Int32Array;
-  average: number;
+  /** BM25's length normalisation per document, K·(1 − B + B·length/average), computed once. */
+  norms: Float64Array;
 }
 
 export interface Bm25Query {
@@ -204,48 +205,48 @@ export class Bm25Index {
     k: number,
   ): Bm25Hit[] {
     const queryStamp = ++this.stamp;
-    const order = this.order;
+    const { order, seenQuery, seenTerm, matched, termScore, total, touched } = this;
     let ordered = 0;
     for (const { id, boost } of query) {
       if (id < 0 || id >= this.termCount) continue;
       const termStamp = ++this.stamp;
-      let touched = 0;
+      let touching = 0;
       for (let field = 0; field < this.fields.length; field++) {
-        const f = this.fields[field] as FieldPostings;
-        const start = f.offsets[id] as number;
-        const end = f.offsets[id + 1] as number;
+        const { offsets, docs, tfs, norms } = this.fields[field] as FieldPostings;
+        const start = offsets[id] as number;
+        const end = offsets[id + 1] as number;
         const matching = end - start;
         if (matching === 0) continue;
         const idf = Math.log(1 + (this.size - matching + 0.5) / (matching + 0.5));
         const weight = boost * (fieldBoosts[field] ?? 1);
-        const { docs, tfs, lengths, average } = f;
+        // The term's first field: every document is new to the term.
+        const first = touching === 0;
         for (let i = start; i < end; i++) {
           const doc = docs[i] as number;
-          if (this.seenQuery[doc] !== queryStamp) {
-            this.seenQuery[doc] = queryStamp;
-            this.matched[doc] = 0;
-          }
           const docBoost = docBoosts[doc] as number;
           if (!docBoost) continue;
           const tf = tfs[i] as number;
-          const length = lengths[doc] as number;
-          const raw = idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * length) / average)));
+          const raw = idf * (D + (tf * (K + 1)) / (tf + (norms[doc] as number)));
           const score = weight * docBoost * raw;
-          if (this.seenTerm[doc] !== termStamp) {
-            this.seenTerm[doc] = termStamp;
-            this.termScore[doc] = score;
-            this.touched[touched++] = doc;
-          } else this.termScore[doc] = (this.termScore[doc] as number) + score;
+          if (first || seenTerm[doc] !== termStamp) {
+            seenTerm[doc] = termStamp;
+            termScore[doc] = score;
+            touched[touching++] = doc;
+          } else termScore[doc] = (termScore[doc] as number) + score;
         }
       }
-      for (let i = 0; i < touched; i++) {
-        const doc = this.touched[i] as number;
+      for (let i = 0; i < touching; i++) {
+        const doc = touched[i] as number;
         // A term's score per document is summed first, then added to the total: MiniSearch's order.
-        if ((this.matched[doc] as number) === 0) {
-          this.total[doc] = this.termScore[doc] as number;
+        if (seenQuery[doc] !== queryStamp) {
+          seenQuery[doc] = queryStamp;
+          matched[doc] = 1;
+          total[doc] = termScore[doc] as number;
           order[ordered++] = doc;
-        } else this.total[doc] = (this.total[doc] as number) + (this.termScore[doc] as number);
-        this.matched[doc] = (this.matched[doc] as number) + 1;
+        } else {
+          total[doc] = (total[doc] as number) + (termScore[doc] as number);
+          matched[doc] = (matched[doc] as number) + 1;
+        }
       }
     }
     // Top k by score, earlier-matched first on ties (a stable sort's order), without sorting them all.
@@ -253,7 +254,7 @@ export class Bm25Index {
     let floor = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < ordered; i++) {
       const doc = order[i] as number;
-      const score = (this.total[doc] as number) * (this.matched[doc] as number);
+      const score = (total[doc] as number) * (matched[doc] as number);
       if (best.length === k && score <= floor) continue;
       let at = best.length;
       while (at > 0 && (best[at - 1] as Bm25Hit).score < score) at--;
@@ -265,12 +266,19 @@ export class Bm25Index {
   }
 }
 
-/** Running average as MiniSearch kept it, operation for operation, so scores match to the bit. */
-function averageOf(lengths: Int32Array): number {
+/** A field's postings with its length normalisations, from its documents' lengths. */
+function withNorms(
+  offsets: Int32Array,
+  docs: Int32Array,
+  tfs: Uint16Array,
+  lengths: Int32Array,
+): FieldPostings {
+  // The running average as MiniSearch kept it, operation for operation, so scores match to the bit.
   let average = 0;
   for (let doc = 0; doc < lengths.length; doc++)
     average = (average * doc + (lengths[doc] as number)) / (doc + 1);
-  return average;
+  const norms = Float64Array.from(lengths, (length) => K * (1 - B + (B * length) / average));
+  return { offsets, docs, tfs, lengths, norms };
 }
 
 /** Postings (by term) from per-document rows: a counting sort, so each term's documents ascend. */
@@ -297,7 +305,7 @@ function invert(
       tfs[at] = rowTfs[i] as number;
     }
   }
-  return { offsets, docs, tfs, lengths: rows.lengths, average: averageOf(rows.lengths) };
+  return withNorms(offsets, docs, tfs, rows.lengths);
 }
 
 /** A field that is field `from` of document `source[doc]`: that field's postings, renumbered. */
@@ -339,5 +347,5 @@ function linked(
     docs[at] = doc;
     tfs[at++] = of.tfs[i] as number;
   }
-  return { offsets, docs, tfs, lengths, average: averageOf(lengths) };
+  return withNorms(offsets, docs, tfs, lengths);
 }
