@@ -86,57 +86,16 @@ export class Bm25Index {
     sources: readonly FieldSource[],
     private readonly dfFields: readonly number[] = [0],
   ) {
-    // A document's distinct terms per tokenized field, document after document: (term, frequency)
-    // rows starting at rowStart[doc]; turned into postings (by term) once every document is read.
-    const tokenized = sources.map((s) =>
-      "tokens" in s
-        ? {
-            terms: new IntList(),
-            tfs: new IntList(),
-            rowStart: new Int32Array(size + 1),
-            lengths: new Int32Array(size),
-          }
-        : undefined,
-    );
-    // Frequency of each term in the current field, by id (grown as ids appear).
-    let tf = new Int32Array(1024);
-    const seen = new IntList();
-    let termCount = 0;
-    for (let doc = 0; doc < size; doc++) {
-      for (let field = 0; field < sources.length; field++) {
-        const source = sources[field] as FieldSource;
-        const rows = tokenized[field];
-        if (!rows || !("tokens" in source)) continue;
-        const ids = source.tokens(doc);
-        seen.length = 0;
-        for (let i = 0; i < ids.length; i++) {
-          const id = ids.data[i] as number;
-          if (id >= tf.length) {
-            const grown = new Int32Array(Math.max(tf.length * 2, id + 1));
-            grown.set(tf);
-            tf = grown;
-          }
-          if (tf[id] === 0) seen.push(id);
-          tf[id] = (tf[id] as number) + 1;
-        }
-        rows.lengths[doc] = seen.length;
-        for (let i = 0; i < seen.length; i++) {
-          const id = seen.data[i] as number;
-          if (id >= termCount) termCount = id + 1;
-          rows.terms.push(id);
-          rows.tfs.push(Math.min(tf[id] as number, 0xffff));
-          tf[id] = 0;
-        }
-        rows.rowStart[doc + 1] = rows.terms.length;
-      }
-    }
+    const rows = sources.map((s) => ("tokens" in s ? rowsOf(size, s.tokens) : undefined));
+    const termCount = Math.max(0, ...rows.map((r) => r?.termCount ?? 0));
     this.termCount = termCount;
     sources.forEach((source, field) => {
-      const rows = tokenized[field];
-      const postings = rows
-        ? invert(rows, size, termCount)
-        : linked(this.fields, source as { from: number; source: Int32Array }, field, size, termCount);
-      this.fields.push(postings);
+      const fieldRows = rows[field];
+      this.fields.push(
+        fieldRows
+          ? invert(fieldRows, size, termCount)
+          : linked(this.fields, source as { from: number; source: Int32Array }, field, size, termCount),
+      );
     });
     this.df = this.countHolders();
     this.total = new Float64Array(size);
@@ -281,12 +240,58 @@ function withNorms(
   return { offsets, docs, tfs, lengths, norms };
 }
 
+/**
+ * A field's distinct terms per document, document after document: (term, frequency) rows from
+ * rowStart[doc]; turned into postings (by term) once every document is read.
+ */
+interface Rows {
+  terms: IntList;
+  tfs: IntList;
+  rowStart: Int32Array;
+  lengths: Int32Array;
+  /** The highest term id plus one. */
+  termCount: number;
+}
+
+function rowsOf(size: number, tokens: (doc: number) => TermIdList): Rows {
+  const rows: Rows = {
+    terms: new IntList(),
+    tfs: new IntList(),
+    rowStart: new Int32Array(size + 1),
+    lengths: new Int32Array(size),
+    termCount: 0,
+  };
+  // Frequency of each term in the current document, by id (grown as ids appear).
+  let tf = new Int32Array(1024);
+  const seen = new IntList();
+  for (let doc = 0; doc < size; doc++) {
+    const { data, length } = tokens(doc);
+    seen.length = 0;
+    for (let i = 0; i < length; i++) {
+      const id = data[i] as number;
+      if (id >= tf.length) {
+        const grown = new Int32Array(Math.max(tf.length * 2, id + 1));
+        grown.set(tf);
+        tf = grown;
+      }
+      if (tf[id] === 0) seen.push(id);
+      tf[id] = (tf[id] as number) + 1;
+    }
+    rows.lengths[doc] = seen.length;
+    for (let i = 0; i < seen.length; i++) {
+      const id = seen.data[i] as number;
+      if (id >= rows.termCount) rows.termCount = id + 1;
+      rows.terms.push(id);
+      rows.tfs.push(Math.min(tf[id] as number, 0xffff));
+      tf[id] = 0;
+    }
+    rows.rowStart[doc + 1] = rows.terms.length;
+  }
+  return rows;
+}
+
 /** Postings (by term) from per-document rows: a counting sort, so each term's documents ascend. */
-function invert(
-  rows: { terms: IntList; tfs: IntList; rowStart: Int32Array; lengths: Int32Array },
-  size: number,
-  termCount: number,
-): FieldPostings {
+function invert(rows: Rows, size: number, termCount: number): FieldPostings {
   const terms = rows.terms.data;
   const n = rows.terms.length;
   const offsets = new Int32Array(termCount + 1);
