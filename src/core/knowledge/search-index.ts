@@ -1,5 +1,6 @@
 import { Bm25Index, type TermIdList } from "./bm25.js";
 import { createProjectDetector, type KnowledgeBase, type Passage } from "./knowledge-base.js";
+import { PassageBoosts } from "./passage-boosts.js";
 import { ProjectMatcher } from "./project-matcher.js";
 import type { Retriever } from "./retriever.js";
 import { chineseWords, detectLanguage, tokenize } from "./tokenize.js";
@@ -40,9 +41,6 @@ export interface SearchOptions {
 
 const TRANSLATION_WEIGHT = 0.5;
 const CONTEXT_WEIGHT = 0.35;
-const PROJECT_BOOST = 1.6;
-// Same-language passages read better in an answer; the other language still wins on better matches.
-const SAME_LANGUAGE_BOOST = 1.3;
 
 // Question words carry no content; removing them before tokenizing keeps their characters from
 // forming bigrams with the content words beside them ("多少星标" must not yield "少星").
@@ -70,14 +68,8 @@ export class SearchIndex implements Retriever {
   private readonly bm25: Bm25Index;
   private readonly vocabulary: Vocabulary;
   private readonly byId: Map<string, number>;
-  /** Per language: each passage's weight, and the same with the last query's projects boosted. */
-  private readonly languageBoosts = new Map<
-    string,
-    { base: Float64Array; boosts: Float64Array; boosted: number[] }
-  >();
   private readonly recentTerms = new Map<number, Set<string>>();
-  /** The passages about each project or event id. */
-  private readonly byProject = new Map<string, number[]>();
+  private readonly boosts: PassageBoosts;
   /** For each passage, the passage whose text is its context field, or -1. */
   private readonly previous: Int32Array;
   private readonly glossary: { en: string[][]; zh: string[][] }[];
@@ -123,13 +115,7 @@ export class SearchIndex implements Retriever {
     );
     this.vocabulary = vocabulary;
     this.previous = previous;
-    passages.forEach((p, doc) => {
-      for (const id of new Set(p.projectIds)) {
-        const docs = this.byProject.get(id);
-        if (docs) docs.push(doc);
-        else this.byProject.set(id, [doc]);
-      }
-    });
+    this.boosts = new PassageBoosts(passages);
     // A Chinese word tokenizes into unigrams and bigrams; as a translation only its bigrams (or the
     // lone character) stand for it, so a translated concept weighs about as much as the original word.
     const zhTerms = (w: string) => {
@@ -137,32 +123,6 @@ export class SearchIndex implements Retriever {
       return t.length > 1 ? t.filter((x) => [...x].length > 1) : t;
     };
     this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
-  }
-
-  /**
-   * Each passage's weight for one query: same-language passages read better in an answer, and
-   * passages about the projects or events it names come first. Filled from precomputed rows.
-   */
-  private documentBoosts(language: string, boosted: Set<string>): Float64Array {
-    let row = this.languageBoosts.get(language);
-    if (!row) {
-      const base = Float64Array.from(this.kb.passages, (p) =>
-        p.language === language ? SAME_LANGUAGE_BOOST : 1,
-      );
-      row = { base, boosts: base.slice(), boosted: [] };
-      this.languageBoosts.set(language, row);
-    }
-    // Only the passages the last query boosted differ from the language's weights: reset those
-    // rather than copying the whole row, which at 68,000 passages cost a tenth of a query.
-    const { base, boosts } = row;
-    for (const doc of row.boosted) boosts[doc] = base[doc] as number;
-    row.boosted.length = 0;
-    for (const id of boosted)
-      for (const doc of this.byProject.get(id) ?? []) {
-        boosts[doc] = PROJECT_BOOST * (base[doc] as number);
-        row.boosted.push(doc);
-      }
-    return boosts;
   }
 
   /** Passages holding the term in their text or the paragraph before it. */
@@ -317,7 +277,7 @@ export class SearchIndex implements Retriever {
     const found = this.bm25.search(
       terms.map((t) => ({ id: this.idOf(t.term), boost: t.weight })),
       FIELD_BOOSTS,
-      this.documentBoosts(language, boosted),
+      this.boosts.weights(language, boosted),
       k,
     );
     const hits = found.map((h) => ({ passage: passages[h.doc] as Passage, score: h.score }));
