@@ -1,10 +1,6 @@
 // Building a BM25 index's postings: from each document's term ids to, per term, the documents
 // holding it, in compressed rows of typed arrays.
 
-/** BM25's term-frequency saturation and length normalisation (MiniSearch's defaults). */
-export const K = 1.2;
-export const B = 0.7;
-
 /** One field's postings: for term t, documents docs[offsets[t]..offsets[t+1]) with their frequencies. */
 export interface FieldPostings {
   offsets: Int32Array;
@@ -12,8 +8,8 @@ export interface FieldPostings {
   tfs: Uint16Array;
   /** Distinct terms per document (MiniSearch's field length). */
   lengths: Int32Array;
-  /** BM25's length normalisation per document, K·(1 − B + B·length/average), computed once. */
-  norms: Float64Array;
+  /** Average of `lengths`. */
+  average: number;
 }
 
 /** A growable Int32Array. */
@@ -36,8 +32,8 @@ export interface TermIdList {
   length: number;
 }
 
-/** A field's postings with its length normalisations, from its documents' lengths. */
-function withNorms(
+/** A field's postings with its documents' average length. */
+function withAverage(
   offsets: Int32Array,
   docs: Int32Array,
   tfs: Uint16Array,
@@ -47,8 +43,7 @@ function withNorms(
   let average = 0;
   for (let doc = 0; doc < lengths.length; doc++)
     average = (average * doc + (lengths[doc] as number)) / (doc + 1);
-  const norms = Float64Array.from(lengths, (length) => K * (1 - B + (B * length) / average));
-  return { offsets, docs, tfs, lengths, norms };
+  return { offsets, docs, tfs, lengths, average };
 }
 
 /**
@@ -121,7 +116,7 @@ export function invert(rows: Rows, size: number, termCount: number): FieldPostin
       tfs[at] = rowTfs[i] as number;
     }
   }
-  return withNorms(offsets, docs, tfs, rows.lengths);
+  return withAverage(offsets, docs, tfs, rows.lengths);
 }
 
 /** A field that is field `from` of document `source[doc]`: that field's postings, renumbered. */
@@ -163,5 +158,5 @@ export function linked(
     docs[at] = doc;
     tfs[at++] = of.tfs[i] as number;
   }
-  return withNorms(offsets, docs, tfs, lengths);
+  return withAverage(offsets, docs, tfs, lengths);
 }
