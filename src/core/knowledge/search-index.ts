@@ -1,8 +1,10 @@
-import { Bm25Index } from "./bm25.js";
+import { Bm25Index, type TermIdList } from "./bm25.js";
 import { createProjectDetector, type KnowledgeBase, type Passage } from "./knowledge-base.js";
+import { PassageBoosts } from "./passage-boosts.js";
 import { ProjectMatcher } from "./project-matcher.js";
 import type { Retriever } from "./retriever.js";
 import { chineseWords, detectLanguage, tokenize } from "./tokenize.js";
+import { Vocabulary } from "./vocabulary.js";
 
 export interface SearchHit {
   passage: Passage;
@@ -39,9 +41,6 @@ export interface SearchOptions {
 
 const TRANSLATION_WEIGHT = 0.5;
 const CONTEXT_WEIGHT = 0.35;
-const PROJECT_BOOST = 1.6;
-// Same-language passages read better in an answer; the other language still wins on better matches.
-const SAME_LANGUAGE_BOOST = 1.3;
 
 // Question words carry no content; removing them before tokenizing keeps their characters from
 // forming bigrams with the content words beside them ("多少星标" must not yield "少星").
@@ -67,12 +66,10 @@ const RECENT_TERM_SETS = 512;
 /** BM25 retrieval over passages with cross-language expansion and project boosts. */
 export class SearchIndex implements Retriever {
   private readonly bm25: Bm25Index;
+  private readonly vocabulary: Vocabulary;
   private readonly byId: Map<string, number>;
-  private readonly languageBoosts = new Map<string, Float64Array>();
   private readonly recentTerms = new Map<number, Set<string>>();
-  private readonly boosts: Float64Array;
-  /** The passages about each project or event id. */
-  private readonly byProject = new Map<string, number[]>();
+  private readonly boosts: PassageBoosts;
   /** For each passage, the passage whose text is its context field, or -1. */
   private readonly previous: Int32Array;
   private readonly glossary: { en: string[][]; zh: string[][] }[];
@@ -84,21 +81,9 @@ export class SearchIndex implements Retriever {
     this.detectEvents = createProjectDetector(kb.events);
     const passages = kb.passages;
     this.byId = new Map(passages.map((p, i) => [p.id, i]));
-    // Each text is tokenized once, for its own field and then the next passage's context field; the
-    // index asks passage by passage, so only the latest two token lists are kept.
-    const recent = new Map<number, string[]>();
-    const textOf = (doc: number) => {
-      let tokens = recent.get(doc);
-      if (!tokens) {
-        tokens = tokenize((passages[doc] as Passage).text);
-        recent.delete(doc - 2);
-        recent.set(doc, tokens);
-      }
-      return tokens;
-    };
     // A paragraph often relies on the one before it ("there are 300 talks" follows "KubeCon in London"):
     // index the previous paragraph of the same section as low-weight context.
-    const previous = passages.map((p, i) => {
+    const previous = Int32Array.from(passages, (p, i) => {
       const before = passages[i - 1];
       return p.kind === "article" &&
         before?.kind === "article" &&
@@ -107,39 +92,30 @@ export class SearchIndex implements Retriever {
         ? i - 1
         : -1;
     });
-    const sections = new Map<string, string[]>();
-    const sectionTokens = (section: string) => {
-      const known = sections.get(section);
-      if (known) return known;
-      const tokens = tokenize(section);
-      sections.set(section, tokens);
-      return tokens;
-    };
-    const none: string[] = [];
-    const contextOf = (i: number) => {
-      const before = previous[i] as number;
-      return before < 0 ? none : textOf(before);
+    const vocabulary = new Vocabulary();
+    const sections = new Map<string, TermIdList>();
+    const sectionTerms = (section: string) => {
+      let known = sections.get(section);
+      if (!known) {
+        const ids = vocabulary.scan(section);
+        known = { data: ids.data.slice(0, ids.length), length: ids.length };
+        sections.set(section, known);
+      }
+      return known;
     };
     this.bm25 = new Bm25Index(
       passages.length,
-      FIELD_BOOSTS.length,
-      (doc, field) =>
-        field === 0
-          ? textOf(doc)
-          : field === 1
-            ? sectionTokens(String((passages[doc] as Passage).section))
-            : contextOf(doc),
+      [
+        { tokens: (doc) => vocabulary.scan((passages[doc] as Passage).text) },
+        { tokens: (doc) => sectionTerms(String((passages[doc] as Passage).section)) },
+        // The context field is the text field of the paragraph before: its postings are copied.
+        { from: 0, source: previous },
+      ],
       [0, 2],
     );
-    this.previous = Int32Array.from(previous);
-    this.boosts = new Float64Array(passages.length);
-    passages.forEach((p, doc) => {
-      for (const id of new Set(p.projectIds)) {
-        const docs = this.byProject.get(id);
-        if (docs) docs.push(doc);
-        else this.byProject.set(id, [doc]);
-      }
-    });
+    this.vocabulary = vocabulary;
+    this.previous = previous;
+    this.boosts = new PassageBoosts(passages);
     // A Chinese word tokenizes into unigrams and bigrams; as a translation only its bigrams (or the
     // lone character) stand for it, so a translated concept weighs about as much as the original word.
     const zhTerms = (w: string) => {
@@ -149,29 +125,16 @@ export class SearchIndex implements Retriever {
     this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
   }
 
-  /**
-   * Each passage's weight for one query: same-language passages read better in an answer, and
-   * passages about the projects or events it names come first. Filled from precomputed rows.
-   */
-  private documentBoosts(language: string, boosted: Set<string>): Float64Array {
-    let byLanguage = this.languageBoosts.get(language);
-    if (!byLanguage) {
-      byLanguage = Float64Array.from(this.kb.passages, (p) =>
-        p.language === language ? SAME_LANGUAGE_BOOST : 1,
-      );
-      this.languageBoosts.set(language, byLanguage);
-    }
-    this.boosts.set(byLanguage);
-    for (const id of boosted)
-      for (const doc of this.byProject.get(id) ?? [])
-        this.boosts[doc] = PROJECT_BOOST * (byLanguage[doc] as number);
-    return this.boosts;
-  }
-
   /** Passages holding the term in their text or the paragraph before it. */
   private dfOf(term: string): number {
-    const id = this.bm25.terms.get(term);
-    return id === undefined ? 0 : (this.bm25.df[id] as number);
+    const id = this.idOf(term);
+    return id < 0 ? 0 : (this.bm25.df[id] as number);
+  }
+
+  /** A term's id in the index, or -1 when no passage holds it. */
+  private idOf(term: string): number {
+    const id = this.vocabulary.lookup(term);
+    return id === undefined || id >= this.bm25.termCount ? -1 : id;
   }
 
   /** Inverse document frequency of a term in the passages (BM25's formula). */
@@ -228,7 +191,7 @@ export class SearchIndex implements Retriever {
       if (forms.length === 0 || !forms.every((f) => this.dfOf(f) > 0)) return false;
       // Candidates are the holders of the rarest form; the others are looked up in their postings.
       const ids = forms
-        .map((f) => this.bm25.terms.get(f) as number)
+        .map((f) => this.idOf(f))
         .sort((a, b) => (this.bm25.df[a] as number) - (this.bm25.df[b] as number));
       const [first, ...rest] = ids as [number, ...number[]];
       for (const doc of this.bm25.holders(first))
@@ -312,9 +275,9 @@ export class SearchIndex implements Retriever {
     if (terms.length === 0) return { hits: [], terms, projectIds, coverage: 0 };
     const passages = this.kb.passages;
     const found = this.bm25.search(
-      terms.map((t) => ({ term: t.term, boost: t.weight })),
+      terms.map((t) => ({ id: this.idOf(t.term), boost: t.weight })),
       FIELD_BOOSTS,
-      this.documentBoosts(language, boosted),
+      this.boosts.weights(language, boosted),
       k,
     );
     const hits = found.map((h) => ({ passage: passages[h.doc] as Passage, score: h.score }));

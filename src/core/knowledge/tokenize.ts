@@ -38,11 +38,6 @@ export const CHINESE_STOP_BIGRAMS = new Set([
 ]);
 
 const HAN = /\p{Script=Han}/u;
-// A run of Han characters, or a run of other letters/digits (with inner dashes, dots, apostrophes).
-// Han is subtracted from the second kind: "2018年" or "k8sgpt之类的" are a number or a name followed
-// by Chinese words, not one token.
-const RUN =
-  /(\p{Script=Han}+)|([[\p{L}\p{N}]--\p{Script=Han}]+(?:[\-.'’][[\p{L}\p{N}]--\p{Script=Han}]+)*)/gv;
 
 /** Lower-case, width-fold (NFKC) and remove digit-group separators ("8,000" and "8000" are one number). */
 export function normalizeText(text: string): string {
@@ -68,28 +63,13 @@ function latinTokens(word: string, out: string[]): void {
   out.push(stem(cleaned));
 }
 
-function hanTokens(run: string, out: string[]): void {
-  // Han characters outside the Basic Multilingual Plane are two UTF-16 units: step by code point.
-  let prev = "";
-  for (let i = 0; i < run.length; ) {
-    const code = run.codePointAt(i) as number;
-    const c = code > 0xffff ? run.slice(i, i + 2) : (run[i] as string);
-    i += c.length;
-    if (prev) {
-      const bigram = prev + c;
-      if (!CHINESE_STOP_BIGRAMS.has(bigram)) out.push(bigram);
-    }
-    if (!CHINESE_STOP_CHARS.has(c)) out.push(c);
-    prev = c;
-  }
-}
-
 // A word's tokens depend on the word alone: remembering them spares the stemmer and the clean-up
 // regexes on every repeat, which is most words of a corpus. Bounded, since questions bring new words.
 const WORD_CACHE_LIMIT = 50_000;
 const wordCache = new Map<string, readonly string[]>();
 
-function wordTokens(word: string, out: string[]): void {
+/** The tokens of one Latin word (a run of letters and digits with inner dashes, dots, apostrophes). */
+export function wordTokens(word: string): readonly string[] {
   let tokens = wordCache.get(word);
   if (!tokens) {
     const fresh: string[] = [];
@@ -98,7 +78,111 @@ function wordTokens(word: string, out: string[]): void {
     wordCache.set(word, fresh);
     tokens = fresh;
   }
-  for (const t of tokens) out.push(t);
+  return tokens;
+}
+
+// Character classes, by code point, as the Unicode properties define them; looked up once per
+// character and remembered, since a regular expression per character would be slower than the
+// scan itself.
+const OTHER = 1;
+const HAN_CHAR = 2;
+const WORD_CHAR = 3;
+const HAN_ONLY = /^\p{Script=Han}$/u;
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+const bmpClasses = new Uint8Array(0x10000);
+const astralClasses = new Map<number, number>();
+
+function classify(char: string): number {
+  return HAN_ONLY.test(char) ? HAN_CHAR : LETTER_OR_DIGIT.test(char) ? WORD_CHAR : OTHER;
+}
+
+/** The class of the code point at `at` (a lone surrogate is OTHER). */
+function classAt(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code < 0xd800 || code > 0xdbff) {
+    let known = bmpClasses[code] as number;
+    if (known === 0) {
+      known = classify(String.fromCharCode(code));
+      bmpClasses[code] = known;
+    }
+    return known;
+  }
+  const cp = text.codePointAt(at) as number;
+  if (cp <= 0xffff) return OTHER;
+  let known = astralClasses.get(cp);
+  if (known === undefined) {
+    known = classify(String.fromCodePoint(cp));
+    astralClasses.set(cp, known);
+  }
+  return known;
+}
+
+/** UTF-16 units of the code point at `at`: 2 for a surrogate pair, else 1. */
+export function unitsAt(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code < 0xd800 || code > 0xdbff) return 1;
+  const next = text.charCodeAt(at + 1);
+  return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+}
+
+/** The end of the run of characters of class `cls` starting at `at`. */
+function runEnd(text: string, at: number, cls: number): number {
+  let end = at;
+  while (end < text.length && classAt(text, end) === cls) end += unitsAt(text, end);
+  return end;
+}
+
+const isJoiner = (code: number) => code === 0x2d || code === 0x2e || code === 0x27 || code === 0x2019;
+
+/** What a scan of a text reports: its runs of Han characters and its other words, in order. */
+export interface RunSink {
+  han(text: string, start: number, end: number): void;
+  word(word: string): void;
+}
+
+/**
+ * Splits normalized text into runs of Han characters and runs of other letters and digits (with
+ * inner dashes, dots and apostrophes: "kube-green", "v1.2", "it's"). Han is not part of the
+ * second kind: "2018年" or "k8sgpt之类的" are a number or a name followed by Chinese words.
+ */
+export function scanRuns(text: string, sink: RunSink): void {
+  let at = 0;
+  while (at < text.length) {
+    const cls = classAt(text, at);
+    if (cls === HAN_CHAR) {
+      const end = runEnd(text, at, HAN_CHAR);
+      sink.han(text, at, end);
+      at = end;
+    } else if (cls === WORD_CHAR) {
+      let end = runEnd(text, at, WORD_CHAR);
+      while (end + 1 < text.length && isJoiner(text.charCodeAt(end)) && classAt(text, end + 1) === WORD_CHAR)
+        end = runEnd(text, end + 1, WORD_CHAR);
+      sink.word(text.slice(at, end));
+      at = end;
+    } else at += unitsAt(text, at);
+  }
+}
+
+class TokenList implements RunSink {
+  readonly out: string[] = [];
+  han(text: string, start: number, end: number): void {
+    // Han characters outside the Basic Multilingual Plane are two UTF-16 units: step by code point.
+    let prev = "";
+    for (let at = start; at < end; ) {
+      const units = unitsAt(text, at);
+      const c = units === 1 ? (text[at] as string) : text.slice(at, at + 2);
+      at += units;
+      if (prev) {
+        const bigram = prev + c;
+        if (!CHINESE_STOP_BIGRAMS.has(bigram)) this.out.push(bigram);
+      }
+      if (!CHINESE_STOP_CHARS.has(c)) this.out.push(c);
+      prev = c;
+    }
+  }
+  word(word: string): void {
+    for (const t of wordTokens(word)) this.out.push(t);
+  }
 }
 
 /**
@@ -107,12 +191,9 @@ function wordTokens(word: string, out: string[]): void {
  * needs no dictionary and matches any word boundary the question happens to use.
  */
 export function tokenize(text: string): string[] {
-  const out: string[] = [];
-  for (const match of normalizeText(text).matchAll(RUN)) {
-    if (match[1] !== undefined) hanTokens(match[1], out);
-    else if (match[2] !== undefined) wordTokens(match[2], out);
-  }
-  return out;
+  const list = new TokenList();
+  scanRuns(normalizeText(text), list);
+  return list.out;
 }
 
 /** True when the text is mostly Chinese (by Han characters against Latin letters). */
