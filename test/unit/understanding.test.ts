@@ -284,7 +284,19 @@ describe("the article itself", () => {
     expect(reply.text).toMatch(/KubeVirt.*拥抱多样性/);
   });
 
+  it("the conference's numbers, however they are asked", async () => {
+    expect((await ask("今年kubecon收到了多少投稿")).text).toMatch(/2,500/);
+    expect((await ask("how selective is kubecon? like what's the acceptance ratio")).text).toMatch(/2,500/);
+  });
+
+  it("a detail of the conference the article doesn't give hedges", async () => {
+    const reply = await ask("will the kubecon talks be recorded and put on youtube afterwards?");
+    expect(reply.hedged).toBe(true);
+    expect(reply.text).toMatch(/“recorded”/);
+  });
+
   it("another edition of the conference is not the article's", async () => {
+    expect((await ask("kubecon india dates? and is the cfp still open")).mode).toBe("declined");
     expect((await ask("KubeCon 北美 2025 在哪个城市？")).mode).toBe("declined");
     expect((await ask("kubecon 在哪")).text).toMatch(/伦敦/);
   });

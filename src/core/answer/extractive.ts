@@ -109,7 +109,12 @@ export class ExtractiveAnswerer implements Answerer {
     const answerable = asksAttribute || u.intents.includes("what") || u.intents.includes("why");
     const unstated = input.unstated ?? [];
     const detailAsked = unstated.some((d) => u.details.includes(d));
-    if (unstated.length > 0 && (!answerable || u.viaEntity || (detailAsked && !asksAttribute))) {
+    // A detail of the event ("will the talks be recorded?"): the event has no catalog attributes.
+    const aboutEvent = projectSubjects(u).length === 0 && u.subjects.some((s) => s.kind === "event");
+    if (
+      unstated.length > 0 &&
+      (!answerable || u.viaEntity || aboutEvent || (detailAsked && !asksAttribute))
+    ) {
       // Before saying the article doesn't say: a sentence about the subject that holds the
       // question's own words answers it ("where is Kairos used in the real world?").
       if (!u.viaEntity && !detailAsked && this.subjectSentenceHolds(input)) return this.extract(input);

@@ -269,4 +269,4 @@ export function aliasTypos(text: string, aliases: string[]): string[] {
 
 /** Asking what the author or the article thinks, finds or claims about something. */
 export const AUTHORS_VIEW =
-  /\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|says? about|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;
+  /\b(author|writer)('s)?\b[^?]{0,30}\b(say|says|said)\b|\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import type { Language } from "../types.js";
 import { messages } from "./messages.js";
+import type { Subject } from "./understanding.js";
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -10,7 +11,7 @@ const INJECTION_PATTERNS: RegExp[] = [
   /\b(ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,40}\b(instructions?|rules?|prompts?|guidelines?|directives?|context)\b/i,
   /\b(system|developer|hidden|initial|original)\s+(prompt|instructions?|message)\b/i,
   /\b(reveal|print|show|repeat|output|leak|dump)\b[^.?!\n]{0,30}\b(prompt|instructions?|rules)\b/i,
-  /\bjailbreak\b|\bDAN\b|\bdeveloper mode\b/i,
+  /\bjailbreak\b|\bDAN\b|\bdeveloper mode\b|\bforget (that )?(you'?re|you are|ur)\b/i,
   /\bconfirm (it|that)\b.*\b(slide|deck|post|tweet)|\bnew (instructions?|rules|persona|role)\b|\byou (must|will) now\b/i,
   /\b(ignore|disregard|forget|override|bypass|skip)\b[^.?!\n]{0,25}\b(article|above|everything(?!\s+(u|you|i|we)\s+(know|knew|think|thought|heard))|previous|prior|earlier|all|sources?|passages?|context)\b/i,
   /\b(translate|paraphrase|summari[sz]e|repeat|recite|spell out|encode|rewrite)\b[^.?!\n]{0,30}\b(first|initial|previous|above|earlier|your|hidden)\b[^.?!\n]{0,20}\b(message|instructions?|prompt|rules|text|setup|configuration|settings)\b/i,
@@ -173,4 +174,9 @@ export function checkQuestion(raw: string, language: Language): string {
     throw new UserError("question-too-long", messages.questionTooLong[language](MAX_QUESTION_CHARS, length));
   }
   return question;
+}
+
+/** An override is always an injection; recasting the bot is one unless it frames a question about a project. */
+export function isInjection(kind: "override" | "persona" | undefined, subjects: Subject[]): boolean {
+  return kind === "override" || (kind === "persona" && !subjects.some((s) => s.kind === "project"));
 }

@@ -1,3 +1,4 @@
+import { tokenize } from "../knowledge/tokenize.js";
 import { COMPARE, CONCLUSION } from "./question-cues.js";
 
 /**
@@ -21,4 +22,19 @@ export function narrowSubjects(named: string[], text: string, namesOf: (id: stri
   const asking = last[0];
   const inside = named.filter((id) => namesOf(id).some((n) => asking.includes(n)));
   if (inside.length > 0 && inside.length < named.length) named.splice(0, named.length, ...inside);
+}
+
+/**
+ * "KubeCon 北美", "KubeCon India": a word next to the event's name that the knowledge base never
+ * uses (`unknown`) names another edition. Chinese glued to the name is the sentence going on
+ * ("kubecon收到了…"), not a qualifier.
+ */
+export function namesAnotherEdition(text: string, unknown: string[]): boolean {
+  return [
+    ...text.matchAll(/kubecon(?:\s*[+&]?\s*cloudnativecon)?(?:\s*([a-z]+)|\s+(\p{Script=Han}{2}))/gu),
+    ...text.matchAll(/([a-z]+|\p{Script=Han}{2})\s*kubecon/gu),
+  ].some((m) => {
+    const word = (m[1] ?? m[2] ?? "") as string;
+    return [word, ...tokenize(word)].some((w) => unknown.includes(w));
+  });
 }

@@ -37,10 +37,10 @@ import {
   WHICH_OF_CATALOG,
   WHY,
 } from "./question-cues.js";
-import { injectionKind } from "./question-guard.js";
-import { narrowSubjects } from "./subject-narrowing.js";
+import { injectionKind, isInjection } from "./question-guard.js";
+import { namesAnotherEdition, narrowSubjects } from "./subject-narrowing.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
-import { guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
+import { firstSpellings, guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
 
 export type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 export { ATTRIBUTE_INTENTS, type Intent };
@@ -258,22 +258,28 @@ export class QuestionReader {
     // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
     // America", "visa"), is some other edition or another topic: no subject.
     // Travel around an event (a visa, a hotel, food) is not the event.
-    // "KubeCon 北美", "KubeCon India": a word next to the event's name the knowledge base never uses.
-    const edition = [
-      ...text.matchAll(/kubecon\s*(?:[+&]?\s*cloudnativecon\s*)?([a-z]+|\p{Script=Han}{2})/gu),
-      ...text.matchAll(/([a-z]+|\p{Script=Han}{2})\s*kubecon/gu),
-    ].some((m) => [m[1] as string, ...tokenize(m[1] as string)].some((w) => unknown.includes(w)));
+    const edition = namesAnotherEdition(text, unknown);
     // A year the knowledge base never mentions ("KubeCon EU 2026") is another edition, however named.
     const otherYear = unknown.some((w) => /^(19|20)\d{2}$/.test(w));
     if (
       (eventish && otherYear) ||
-      (weakEvent && (unknown.length > known.length || DETAIL_ONCE.test(question) || edition)) ||
+      (weakEvent &&
+        (edition ||
+          (!intents.includes("event-scale") &&
+            !DETAIL_ONCE.test(question) &&
+            unknown.length > known.length))) ||
       (projectCount === 0 && TRAVEL.test(text) && !EVENT_WHEN.test(text))
     ) {
       for (let i = intents.length - 1; i >= 0; i--)
         if ((intents[i] as Intent).startsWith("event-")) intents.splice(i, 1);
       for (let i = subjects.length - 1; i >= 0; i--) if (subjects[i]?.kind === "event") subjects.splice(i, 1);
-    } else if (weakEvent && unknown.length === 0 && projectCount === 0 && !WHY.test(text)) {
+    } else if (
+      weakEvent &&
+      projectCount === 0 &&
+      !WHY.test(text) &&
+      (unknown.length === 0 || DETAIL_ONCE.test(question))
+    ) {
+      // "Will the KubeCon talks be recorded?": a detail of the conference the article is about.
       // "大会官网是哪个？": with nothing else asked, the conference is the one the article is about.
       for (const e of this.kb.events) subjects.push({ kind: "event", id: e.id });
     }
@@ -335,16 +341,4 @@ export class QuestionReader {
 /** The catalog projects among the subjects, in order. */
 export function projectSubjects(u: Understanding): string[] {
   return u.subjects.flatMap((s) => (s.kind === "project" ? [s.id] : []));
-}
-
-/** Each word once, case-insensitively, as first written ("EKS", not a lower-case twin). */
-function firstSpellings(words: string[]): string[] {
-  const seen = new Map<string, string>();
-  for (const w of words) if (!seen.has(w.toLowerCase())) seen.set(w.toLowerCase(), w);
-  return [...seen.values()];
-}
-
-/** An override is always an injection; recasting the bot is one unless it frames a question about a covered subject. */
-function isInjection(kind: "override" | "persona" | undefined, subjects: Subject[]): boolean {
-  return kind === "override" || (kind === "persona" && subjects.every((s) => s.kind === "article"));
 }

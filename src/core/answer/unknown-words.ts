@@ -103,3 +103,10 @@ export function qualifyingUnknowns(
   }
   return out;
 }
+
+/** Each word once, case-insensitively, as first written ("EKS", not a lower-case twin). */
+export function firstSpellings(words: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const w of words) if (!seen.has(w.toLowerCase())) seen.set(w.toLowerCase(), w);
+  return [...seen.values()];
+}
