@@ -123,6 +123,13 @@ describe("facts first", () => {
     expect(firstSentence((await ask("which project is the oldest?")).text)).toMatch(/KubeVirt is the oldest/);
   });
 
+  it("a need told at length still gets the project its words point to", async () => {
+    const reply = await ask(
+      "we need to move a bunch of VMs off vmware onto k8s because licensing went nuts, which project should i look at?",
+    );
+    expect(firstSentence(reply.text)).toMatch(/KubeVirt/);
+  });
+
   it("a need gets the project that fits it, with the article's reason", async () => {
     const reply = await ask("I want to run virtual machines on Kubernetes, what should I use?");
     expect(reply.text).toMatch(/KubeVirt/);
@@ -277,6 +284,16 @@ describe("the article itself", () => {
   it("how many projects it covers, and which", async () => {
     const reply = await ask("how many projects does it actually cover and which");
     expect(firstSentence(reply.text)).toMatch(/5 projects: Cluster API, KubeVirt, vCluster, Kairos, LocalAI/);
+  });
+
+  it("gives the original's address, and says it holds no other article by the author", async () => {
+    expect(firstSentence((await ask("got a link to the original article?")).text)).toMatch(/thenewstack\.io/);
+    const other = await ask("这个作者还写过别的什么文章吗");
+    expect(other.hedged).toBe(true);
+  });
+
+  it("the closing section named by its title is answered as the closing section", async () => {
+    expect(firstSentence((await ask("文章最后一节“拥抱多样性”主要讲了啥")).text)).toMatch(/生态系统/);
   });
 
   it("lists its sections", async () => {

@@ -87,6 +87,31 @@ export class EventAndArticleAnswers {
           hedged: true,
         };
       }
+      // "Got a link to the original?": the article's address.
+      if (ASKS_LINK.test(u.text) && article?.meta.url) {
+        const text =
+          L === "zh" ? `原文链接：${article.meta.url}` : `The original article: ${article.meta.url}`;
+        return {
+          sentences: [{ text, passage }, ...(identity ? [{ text: identity, passage }] : [])],
+          hedged: false,
+        };
+      }
+      // "Has the author written anything else?": the knowledge base holds this one article.
+      if (
+        /\b(other|else|more)\b[^?]{0,20}\b(articles?|pieces?|posts?|written|wrote)\b|(别的|其他|其它).{0,4}(文章|作品)/.test(
+          u.text,
+        )
+      )
+        return {
+          sentences: [
+            {
+              text: unstated(L, L === "zh" ? "作者的其他文章" : "what else the author has written"),
+              passage,
+            },
+            ...(identity ? [{ text: identity, passage }] : []),
+          ],
+          hedged: true,
+        };
       // "The exact publication date": the article's metadata doesn't give it.
       // "When was it published?": the article's metadata gives no date; nor anything about its
       // author beyond the name.

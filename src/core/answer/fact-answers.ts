@@ -81,6 +81,8 @@ export class FactComposer {
 
   compose(u: Understanding, options: { recommended?: string } = {}): ComposedAnswer | undefined {
     // A quoted phrase of the article ("文中的“网络超级工具”指的是哪个项目？") is answered by its sentence.
+    // The closing section named by its title ("“拥抱多样性”主要讲了啥") is answered as the closing section.
+    if (u.intents.includes("article") && CONCLUSION.test(u.text)) return this.about.article(u, "about");
     const quoted = quotes(u, this.kb);
     if (quoted.length > 0 && !u.intents.some((i) => ATTRIBUTE_INTENTS.has(i)))
       return { sentences: quoted.slice(0, 2), hedged: false };

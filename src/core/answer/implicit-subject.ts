@@ -15,9 +15,16 @@ export class ImplicitSubjects {
   recommendation(u: Understanding, retrieval: SearchResult): string | undefined {
     if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
     const { known, unknown } = u.content;
-    if (known.length === 0 || known.length <= unknown.length) return undefined;
+    if (known.length === 0) return undefined;
     const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
-    return this.bestFit(known, order)[0]?.id;
+    const [best, next] = this.bestFit(known, order);
+    if (!best) return undefined;
+    if (known.length > unknown.length) return best.id;
+    // A need told at length ("we need to move a bunch of VMs off vmware because licensing went
+    // nuts"): everyday words the article doesn't use don't count against it when the words it
+    // does use point at one project decisively.
+    const decisive = best.score >= 1 && (!next || best.score >= next.score * 1.5);
+    return decisive && known.length * 3 >= unknown.length ? best.id : undefined;
   }
 
   /**
@@ -90,4 +97,4 @@ const DESCRIBED =
   /\b(?:the|that|this|those)\s+((?:[\w+-]+\s+){1,4}?)(?:thing|one|project|tool|stuff)s?\b|那个([^，。？！?,.!\s]{1,12}?)的?(?:项目|工具|东西|玩意)/iu;
 /** Asking which covered project fits, without a descriptive phrase. */
 const WHICH_OF_THEM =
-  /\b(any|one|which) of (the five|them|those|these|the projects)\b|\banything (in there|in the article|it covers|it mentions)\b|\bgo-to (for|when)\b|\bwhat should (i|we) use\b|文章推荐哪个|推荐哪个|用哪个|选哪个/i;
+  /\b(any|one|which) of (the five|them|those|these|the projects)\b|\banything (in there|in here|in the article|it covers|it mentions)\b|\bgo-to (for|when)\b|\bwhat should (i|we) use\b|文章推荐哪个|推荐哪个|用哪个|选哪个/i;

@@ -52,7 +52,7 @@ export const ATTRIBUTE_INTENTS = new Set<Intent>([
 export const CUES: [Intent, RegExp][] = [
   [
     "stars",
-    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|\bpopular\w*\b.*\bgithub\b|\bmore popular\b|星(多|少)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星|github\s*(上的?)?星/,
+    /\bstars?\b|\bstargazers?\b|\bgithub\b.*\b(popular|count|rating)|\bpopular\w*\b.*\bgithub\b|\bmore popular\b|\b(bigger|biggest|more popular|most popular)\b[^?]{0,20}\bgithub\b|星(多|少)|星标|星星|颗星|个星|多少星|\bstar数|星数|几颗星|几个星|github\s*(上的?)?星/,
   ],
   [
     "age",
@@ -131,7 +131,7 @@ export const HOW_TO =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|speaking|speaks|presenters?|attendees?|attendance|how many people|country|countries|located|based (?:in|out of)|valuation|paid|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|会展中心|场馆|展馆在哪|参会人数|多少人|参加人数|几个人|国家|估值|融了|版本|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|speaking|speaks|presenters?|attendees?|attendance|how many people|country|countries|located|based (?:in|out of)|valuation|paid|released|shipped|wip|work in progress|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|会展中心|场馆|会议室|几号厅|哪个厅|要钱|展馆在哪|参会人数|多少人|参加人数|几个人|国家|估值|融了|版本|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 
