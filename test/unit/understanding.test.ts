@@ -391,6 +391,19 @@ describe("declines and clarifications", () => {
     expect(zh.hedged).toBe(true);
   });
 
+  it.each([
+    "你是用哪个大模型做的？GPT还是Claude",
+    "which llm are you running on?",
+    "otel collector config to export traces to jaeger? mine keeps dropping spans",
+  ])("%s is declined: the bot itself, or a tool's own manual", async (q) => {
+    expect((await ask(q)).mode).toBe("declined");
+  });
+
+  it("a detail asked of a tool named in passing hedges", async () => {
+    const reply = await ask("how much co2 does kube-green actually save?");
+    expect(reply.hedged).toBe(true);
+  });
+
   it("instructions for a featured project hedge instead", async () => {
     const reply = await ask("how do i install kairos on my raspberry pi?");
     expect(reply.mode).not.toBe("declined");

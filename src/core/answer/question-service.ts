@@ -11,7 +11,7 @@ import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
 import { DETAIL_ONCE, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
-import { projectSubjects, QuestionReader, type Understanding } from "./understand.js";
+import { ATTRIBUTE_INTENTS, projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
 /** Below this share of the question's content found in the top passages, the knowledge base does not cover it. */
 export const MIN_COVERAGE = 0.5;
@@ -19,6 +19,10 @@ export const MIN_COVERAGE = 0.5;
 const UNKNOWN_ONLY_MIN = 2;
 
 const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
+
+/** Questions about the bot itself: which model it runs, who built it. */
+const ABOUT_THE_BOT =
+  /\b(which|what) (llm|model|ai)\b[^?]{0,20}\b(are you|do you use|powers you|is this)\b|\bare you (gpt|chatgpt|claude|gemini|llama|an? (ai|bot|llm))\b|\bwho (made|built|created) you\b|你是(用)?(哪个|什么)(大)?模型|你是(gpt|chatgpt|claude)|谁(开发|做|创建)了你|你是谁/i;
 
 const ABOUT_ARTICLE = /\b(the|this) (article|piece|post|author)\b|文章|这篇|作者/;
 
@@ -165,6 +169,19 @@ export class QuestionService {
     if (named.length > 0 && !named.some(featured) && HOW_TO.test(u.text)) return false;
     // "Write me a Cluster API manifest for AWS": a task, not a question about the article.
     if (TASK.test(u.text)) return false;
+    // "Which model are you?": about the bot, not the article.
+    if (ABOUT_THE_BOT.test(u.text)) return false;
+    // "otel collector config to export traces to jaeger?": a tool the article only names, asked
+    // about in words none of which the article uses of it, is that tool's own manual.
+    if (
+      named.length > 0 &&
+      !named.some(featured) &&
+      !u.intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "what" || i === "why") &&
+      u.details.length === 0 &&
+      u.content.unknown.filter((c) => !this.index.knowsAbout(c, named)).length >= 3 &&
+      u.content.known.every((c) => !this.index.knowsAbout(c, named))
+    )
+      return false;
     const covered = u.subjects.filter((s) => s.kind !== "article").length;
     const unheardOf =
       covered === 0 &&
@@ -176,7 +193,7 @@ export class QuestionService {
     // "Cilium or Calico?": a choice between things the article never mentions.
     const names = u.unknownNames.filter((n) => /^[A-Z][A-Za-z]{2,}$/.test(n) && !DETAIL_ONCE.test(n));
     // "istio vs linkerd": both sides of a choice unknown, capitalised or not.
-    const sides = [...u.text.matchAll(/([a-z][\w-]+)\s+(?:vs\.?|versus|or|还是)\s+([a-z][\w-]+)/g)];
+    const sides = [...u.text.matchAll(/([a-z][\w-]+)\s*(?:vs\.?|versus|or|还是|和|与|跟)\s*([a-z][\w-]+)/g)];
     const choiceOfUnknowns =
       (new Set(names.map((n) => n.toLowerCase())).size >= 2 && /\bor\b|\bvs\.?\b|还是/.test(u.text)) ||
       (covered === 0 &&
