@@ -240,6 +240,11 @@ describe("projects described, not named", () => {
     expect(vm.subjects).toEqual([{ kind: "project", id: "kubevirt" }]);
   });
 
+  it("meeting a project's team points to where the team is before the session link", async () => {
+    const reply = await ask("Where can I meet the Kairos team at KubeCon?");
+    expect(firstSentence(reply.text)).toMatch(/pavilion/);
+  });
+
   it("still alive? without a maintenance fact: how long it has run and its momentum", async () => {
     const reply = await ask("is kubevirt still alive? nobody talks about it");
     expect(firstSentence(reply.text)).toMatch(/more than eight years/);
@@ -294,6 +299,20 @@ describe("the article itself", () => {
 
   it("the closing section named by its title is answered as the closing section", async () => {
     expect(firstSentence((await ask("文章最后一节“拥抱多样性”主要讲了啥")).text)).toMatch(/生态系统/);
+  });
+
+  it("a date asked to the day says the month it has and that the day isn't given", async () => {
+    const reply = await ask("这篇文章是二月几号发的？具体日期");
+    expect(reply.hedged).toBe(true);
+    expect(reply.text).toMatch(/2025 年 2 月/);
+    expect((await ask("这文章啥时候发的？是今年的吗")).text).toMatch(/2025 年 2 月/);
+  });
+
+  it("how the author asks readers to support the projects is in the closing section", async () => {
+    const reply = await ask(
+      "how does the author say we should support these projects besides contributing code?",
+    );
+    expect(firstSentence(reply.text)).toMatch(/不带偏见的平台/);
   });
 
   it("lists its sections", async () => {

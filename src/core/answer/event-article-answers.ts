@@ -123,7 +123,10 @@ export class EventAndArticleAnswers {
       const asksDay = /\b(exact|exactly|day)\b|哪一?天|几号|具体(日期|哪天)/.test(u.text);
       const knownWhen = /^\d{4}/.test(published) && (!asksDay || /^\d{4}-\d{2}-\d{2}/.test(published));
       const asked = [
-        ...details.filter((d) => !(knownWhen && /\b(date|exact|when)\b|日期/i.test(d))),
+        // Date words are covered by the date phrase, known or not.
+        ...details.filter(
+          (d) => !/\b(dates?|exact|precise|when|what day|which day)\b|日期|几号|几点|具体/i.test(d),
+        ),
         ...((asksWhen || asksDay) && !knownWhen
           ? [
               L === "zh"

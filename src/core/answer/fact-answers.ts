@@ -115,12 +115,15 @@ export class FactComposer {
       const facts = new Map(projectFacts(project, L).map((f) => [f.key, f.sentence]));
       const missing: Intent[] = [];
       const countFirst = ASKS_COUNT.test(u.text) && !ASKS_LINK.test(u.text);
+      // "Where can I meet the Kairos team?": the talks fact (the pavilion) before the session link.
+      const meetFirst =
+        /\b(meet|say hi|find)\b[^?]{0,30}\b(team|folks|people|maintainers)\b|(团队|维护者)/.test(u.text);
       const before = sentences.length;
       const firsts: number[] = [];
       for (const intent of attributes.slice(0, 3)) {
         firsts.push(sentences.length);
         // A talks question wants the session and its link first, then how many talks there are.
-        if (intent === "talks" && project.links.kubecon_session && !countFirst)
+        if (intent === "talks" && project.links.kubecon_session && !countFirst && !meetFirst)
           sentences.push({ text: sessionSentence(project, L), passage });
         // Asked how mature it is, the maturity comes first; asked how old, the start.
         const keys =
@@ -178,7 +181,7 @@ export class FactComposer {
           });
           hedged = true;
         }
-        if (intent === "talks" && project.links.kubecon_session && countFirst)
+        if (intent === "talks" && project.links.kubecon_session && (countFirst || meetFirst))
           sentences.push({ text: sessionSentence(project, L), passage });
       }
       // Facts asked together ("who made it, how many stars, how many talks?") lead in one sentence:

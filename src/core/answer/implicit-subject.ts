@@ -1,5 +1,6 @@
 import type { SearchIndex, SearchResult } from "../knowledge/search-index.js";
 import { tokenize } from "../knowledge/tokenize.js";
+import { AUTHORS_VIEW } from "./question-cues.js";
 import { projectSubjects, type Understanding } from "./understand.js";
 
 const ABOUT_ARTICLE = /\b(the|this) (article|piece|post)\b|文章|这篇/;
@@ -13,7 +14,8 @@ export class ImplicitSubjects {
    * need's words (rarer words weigh more); retrieval order breaks ties.
    */
   recommendation(u: Understanding, retrieval: SearchResult): string | undefined {
-    if (!u.intents.includes("recommend") || projectSubjects(u).length > 0) return undefined;
+    if (!u.intents.includes("recommend") || projectSubjects(u).length > 0 || AUTHORS_VIEW.test(u.text))
+      return undefined;
     const { known, unknown } = u.content;
     if (known.length === 0) return undefined;
     const order = retrieval.hits.flatMap((h) => h.passage.projectIds);

@@ -64,13 +64,13 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "users",
-    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用|(企业|公司).{0,8}(哪几家|哪些|是谁)|(不能|不允许)透露|\b(enterprises?|compan(y|ies)|organi[sz]ations?|firms?)\b[^?]{0,20}\b(running|using|use|uses|run|runs)\b/,
+    /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用|(企业|公司).{0,8}(哪几家|哪些|是谁)|(不能|不允许)透露|落地|(实际|真实)(案例|应用|使用)|\b(enterprises?|compan(y|ies)|organi[sz]ations?|firms?)\b[^?]{0,20}\b(running|using|use|uses|run|runs)\b/,
   ],
   ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
   [
     "talks",
     // "Nobody talks about it" is the verb: a talk is given, not done by nobody.
-    /(?<!\b(?:nobody|no one|anyone|anybody|everyone|everybody|people|he|she|who|it|someone|somebody|one)\s)\btalks?\b(?! about (it|them|this|that)\b)|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场/,
+    /(?<!\b(?:nobody|no one|anyone|anybody|everyone|everybody|people|he|she|who|it|someone|somebody|one)\s)\btalks?\b(?! about (it|them|this|that)\b)|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场|\b(folks|team|people|maintainers|devs)\b[^?]{0,20}\b(at|@) kubecon\b|\b(meet|say hi)\b[^?]{0,30}\b(team|folks|people|maintainers)\b|(团队|维护者)[^？?]{0,10}(在哪|哪里)/,
   ],
   [
     "cncf",
@@ -78,7 +78,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "products",
-    /\bproducts?\b|\bdistributions?\b|\bwhere (can|do) i find\b|\bships? (it|with)\b|产品|厂商|发行版/,
+    /\bproducts?\b|\bdistributions?\b|\bwhere (can|do) i find\b(?![^?]{0,30}\b(folks|team|people|maintainers|devs)\b)|\bships? (it|with)\b|产品|厂商|发行版/,
   ],
   [
     "maintenance",
@@ -116,14 +116,14 @@ export const EVENT_SCALE =
   /\bhow many (talks|sessions|submissions|proposals)\b|\bsubmissions?\b|\bproposals?\b|\bcompetitive\b|\bselective\b|\bhard to get\b|\bacceptance\b|\baccepted\b|\bcfp\b|\bhow big\b|\bsize\b|投稿|提交|竞争|筛选|录取|入选|多少场|规模/;
 // Questions about the article itself (who wrote it, its title, the translation), not about what it says.
 export const ARTICLE =
-  /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal(ly)?\b|\bwrite-?up\b|\b(section|chapter) (headings?|titles?)\b|\bsections?\b.*\b(article|piece|post)\b|\b(article|piece|post)\b.*\bsections?\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后(那)?一?(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|(文章|这篇).{0,3}(什么时候|啥时候|何时|哪年)|(什么时候|啥时候|何时)(发|写)的|(文章|这篇).{0,4}(章节|小节|几节|几个部分|分几部分)|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
+  /\bwho\b.*\bauthor\b|\bauthor'?s name\b|\bauthor of\b|\bwho wrote\b|\bwritten by\b|\bwriter\b|\btitle\b|\bheadline\b|\bpublish\w*|\bpublicat\w*|\boriginal(ly)?\b|\bwrite-?up\b|\b(section|chapter) (headings?|titles?)\b|\bsections?\b.*\b(article|piece|post)\b|\b(article|piece|post)\b.*\bsections?\b|\b(article|post|piece|this|it)\b.*\btranslat\w*|\btranslat\w*.*\b(article|post|piece|original)\b|\bthe new stack\b|\bconclu\w*|\btl;?dr\b|\btakeaways?\b|\bmain point\b|\b(at|near) the (very )?end\b|\bend of the (article|piece|post)\b|\b(last|final|closing) (section|part|bit)\b|\bone more section\b|结论|总结|要点|结尾|最后(那)?一?(节|部分|段)|最后(说|提到|推荐)|\bwhat is (the|this) (article|post|piece) about\b|\bsummar(y|ize|ise) (the|this) article\b|作者|标题|原文|(文章|这篇|译文).*翻译|翻译.*(文章|这篇|原文)|译文|谁写|谁翻译|发表|(文章|这篇).{0,3}(什么时候|啥时候|何时|哪年)|(文章|这篇)[^？?]{0,8}(几号|哪天|哪一天|几月)|(什么时候|啥时候|何时|几号|哪天)(发|写)的|(文章|这篇).{0,4}(章节|小节|几节|几个部分|分几部分)|原标题|出处|哪个网站|文章(主要)?(讲|说)了(什么|啥)|文章是关于什么/;
 export const LIST =
   /\bhow many projects\b|\bprojects?\b[^?]{0,30}\bcover(s|ed)?\b|\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
   /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
 /** A task for a general assistant, not a question: "write me a manifest", "给我一份…清单". */
 export const TASK =
-  /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|examples?|helm charts?|dockerfiles?|terraform|crd|cr)\b|\b(manifest|yaml|snippet|example)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请)(写|生成|出|来|做)?(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|示例|manifest)/i;
+  /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|examples?|helm charts?|dockerfiles?|terraform|crd|cr)\b|\b(manifest|yaml|snippet|example)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请)(写|生成|出|来|做)?(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|示例|manifest|规则|查询语句|promql)/i;
 
 /** Asking for instructions: how to set something up, configure, write or run it. */
 export const HOW_TO =
@@ -131,7 +131,7 @@ export const HOW_TO =
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
-  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|speaking|speaks|presenters?|attendees?|attendance|how many people|country|countries|located|based (?:in|out of)|valuation|paid|released|shipped|wip|work in progress|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|会展中心|场馆|会议室|几号厅|哪个厅|要钱|展馆在哪|参会人数|多少人|参加人数|几个人|国家|估值|融了|版本|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
+  /\b(pric\w*|costs?|fees?|licen[cs]\w*|(?:version|release) numbers?|versions?|employer|works? for|job title|restore|migrat\w*|upgrad\w*|rooms?|venues?|what time|dates?|speakers?|speaking|speaks|presenters?|attendees?|attendance|how many people|country|countries|located|based (?:in|out of)|valuation|paid|what day|which day|day (and|\+|&) time|keynotes?|learning curve|hard to learn|easy to learn|released|shipped|wip|work in progress|ceo|founders?|headquarter\w*|funding|install\w*|setup|configur\w*|tutorials?|steps?|benchmarks?|performance|latency|requirements?|hardware|gpus?|cpus?|ram|windows|macos|arm64|architectures?|roadmap|translat\w*|exact|precise|free|free of charge|recordings?|recorded|tickets?|hypervisors?|certifi\w*|compliance|savings?|save|supports?|supported|features?|integrat\w*|speed|throughput|per second|size|how big|vram|availab\w*|ga|how many days)\b|速度|每秒|吞吐|几天|多大|大小|显存|正式可用|正式发布|讲啥|讲什么内容|具体内容|门票|认证|职位|头衔|怎么(用|配置|部署|安装|写|迁移|恢复|升级)|支持|功能|集成|价格|多少钱|费用|收费|许可证?|开源协议|版本号|房间|会场|会展中心|场馆|会议室|几号厅|哪个厅|要钱|主题演讲|keynote|上手|学习曲线|难不难学|展馆在哪|参会人数|多少人|参加人数|几个人|国家|估值|融了|版本|房间|会场|几点|几号|日期|讲者|演讲者|嘉宾|创始人|总部|融资|安装|步骤|配置|教程|性能|基准|硬件|显卡|内存|架构|路线图|翻译|准确|精确|具体数字/gi;
 
 export const DETAIL_ONCE = new RegExp(DETAIL.source, "i");
 

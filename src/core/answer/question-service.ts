@@ -9,7 +9,7 @@ import { FactComposer, quotes } from "./fact-answers.js";
 import { ImplicitSubjects } from "./implicit-subject.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { DETAIL_ONCE, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
+import { AUTHORS_VIEW, DETAIL_ONCE, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { ATTRIBUTE_INTENTS, projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -214,7 +214,7 @@ export class QuestionService {
       /\p{Script=Han}/u.test(d)
         ? !this.index.knowsConcept(d)
         : tokenize(d).every((t) => !this.index.knowsConcept(t));
-    if (u.details.some(never)) return false;
+    if (u.details.some(never) && !AUTHORS_VIEW.test(u.text)) return false;
     const { known, unknown } = u.content;
     // A question about what the article says ("where does Red Hat come up in the article?") is on
     // topic when any of its words is the article's.

@@ -1,5 +1,5 @@
 import { tokenize } from "../knowledge/tokenize.js";
-import { CUES_ONCE } from "./question-cues.js";
+import { CUES_ONCE, DETAIL_ONCE } from "./question-cues.js";
 
 // Words of a question the knowledge base has never heard of that name something: a capitalised
 // name, a guess offered after the question, a kind of thing qualified by an unknown name.
@@ -52,6 +52,8 @@ export function guessedNames(question: string, isKnown: (word: string) => boolea
     if (items.some((s) => s.split(/\s+/).length > 3 || [...s].length > 24)) continue;
     for (const item of items) {
       if (/^\d/.test(item)) continue;
+      // A name, not a phrase ("是今年的") nor a detail ("具体日期").
+      if (/[是的了在有很都也就]/.test(item) || DETAIL_ONCE.test(item)) continue;
       const han = /\p{Script=Han}/u.test(item);
       const unknown = han
         ? !isKnown(item)
