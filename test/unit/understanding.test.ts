@@ -123,6 +123,13 @@ describe("facts first", () => {
     expect(firstSentence((await ask("which project is the oldest?")).text)).toMatch(/KubeVirt is the oldest/);
   });
 
+  it.each([
+    ["does it mention anything for k8s backups?", /Velero/],
+    ["裸机供应的话文章提到什么工具了吗", /MAAS/],
+  ])("%s: a tool named in passing answers what the article mentions for a need", async (q, expected) => {
+    expect(firstSentence((await ask(q)).text)).toMatch(expected);
+  });
+
   it("a need told at length still gets the project its words point to", async () => {
     const reply = await ask(
       "we need to move a bunch of VMs off vmware onto k8s because licensing went nuts, which project should i look at?",

@@ -19,7 +19,8 @@ export class ImplicitSubjects {
     const { known, unknown } = u.content;
     if (known.length === 0) return undefined;
     const order = retrieval.hits.flatMap((h) => h.passage.projectIds);
-    const [best, next] = this.bestFit(known, order);
+    // "Does it mention anything for backups?" may be answered by a tool named in passing.
+    const [best, next] = this.bestFit(known, order, MENTIONS_ANY.test(u.text));
     if (!best) return undefined;
     if (known.length > unknown.length) return best.id;
     // A need told at length ("we need to move a bunch of VMs off vmware because licensing went
@@ -33,8 +34,13 @@ export class ImplicitSubjects {
    * Featured projects ranked by how many of the words their own passages hold (a word several
    * projects share counts less; a single Chinese character counts half), ties broken by `order`.
    */
-  private bestFit(words: string[], order: string[] = []): { id: string; score: number }[] {
-    const featured = this.index.kb.projects.filter((p) => p.featured).map((p) => p.id);
+  private bestFit(
+    words: string[],
+    order: string[] = [],
+    /** Also the tools the article names in passing ("anything for k8s backups?" is Velero). */
+    everyTool = false,
+  ): { id: string; score: number }[] {
+    const featured = this.index.kb.projects.filter((p) => everyTool || p.featured).map((p) => p.id);
     const scored = featured.map((id) => {
       let score = 0;
       for (const concept of words) {
@@ -100,3 +106,7 @@ const DESCRIBED =
 /** Asking which covered project fits, without a descriptive phrase. */
 const WHICH_OF_THEM =
   /\b(any|one|which) of (the five|them|those|these|the projects)\b|\banything (in there|in here|in the article|it covers|it mentions)\b|\bgo-to (for|when)\b|\bwhat should (i|we) use\b|文章推荐哪个|推荐哪个|用哪个|选哪个/i;
+
+/** Asking whether the article mentions anything for a need, tools named in passing included. */
+const MENTIONS_ANY =
+  /\b(mention|mentions|cover|covers|say|says)\b[^?]{0,12}\banything\b|\banything (for|about|on)\b|(提到|介绍|讲)(了)?(什么|哪个|哪些)(工具|项目)/;

@@ -105,7 +105,7 @@ export const SUPERLATIVE_AGE =
 export const CATALOG_SCOPE =
   /\bprojects?\b|\bfive\b|\bthem\b|\bthese\b|\bthose\b|\blisted\b|\bmentioned\b|\barticle\b|\bcovered\b|\bstars?\b|\bgithub\b|项目|五个|这些|它们|文章|提到|星/;
 export const RECOMMEND =
-  /\bshould i\b|\brecommend\w*|\bsuggest\w*|\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bi (need|want|wanna|would like|'d like)\b|\bi'?m (looking|trying|searching)\b|\blooking for\b|\bbest (option|choice|fit|tool|project|way)\b|\bhelp me\b|\bgood (option|choice|fit)\b|\bfits?\b|\bsuits?\b|\bis there (a|any) (project|tool)\b|推荐|建议|适合|应该用|用哪个|选哪个|哪个项目|什么项目|什么工具|哪个工具|我(想|需要|要|打算)|有没有(什么)?(项目|工具|办法)/;
+  /\bshould i\b|\brecommend\w*|\bsuggest\w*|\bwhich (project|tool|one)\b|\bwhat (project|tool)\b|\bi (need|want|wanna|would like|'d like)\b|\bi'?m (looking|trying|searching)\b|\blooking for\b|\bbest (option|choice|fit|tool|project|way)\b|\bhelp me\b|\bgood (option|choice|fit)\b|\bfits?\b|\bsuits?\b|\bis there (a|any) (project|tool)\b|\b(does it|does the article) (mention|cover|have|say) anything (for|about|on)\b|\banything (for|about|on)\b|(文章|它)(提到|介绍|讲)(了)?(什么|哪个|哪些)(工具|项目)|推荐|建议|适合|应该用|用哪个|选哪个|哪个项目|什么项目|什么工具|哪个工具|我(想|需要|要|打算)|有没有(什么)?(项目|工具|办法)/;
 export const EVENT_WORDS =
   /\bkubecon\b|\bcloudnativecon\b|\bconference\b|\bevent\b|\bsummit\b|大会|会议|活动|峰会/;
 export const EVENT_WHEN =
@@ -120,7 +120,7 @@ export const ARTICLE =
 export const LIST =
   /\bhow many projects\b|\bprojects?\b[^?]{0,30}\bcover(s|ed)?\b|\b(which|what|list|all|name)\b.*\b(projects|tools)\b|\bprojects?\b.*\b(covered|mentioned|listed)\b|\bwhat does (it|the article) cover\b|哪些项目|几个项目|列出|所有项目|五个项目|介绍了哪些|哪五个|提到了哪些|有哪些工具/;
 export const REFERS_BACK =
-  /\b(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
+  /\b(?!it (mentions?|covers?|says?)\b)(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b(?! (mention|cover|say) anything)|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
 /** A task for a general assistant, not a question: "write me a manifest", "给我一份…清单". */
 export const TASK =
   /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|examples?|helm charts?|dockerfiles?|terraform|crd|cr)\b|\b(manifest|yaml|snippet|example)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请)(写|生成|出|来|做)?(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|示例|manifest|规则|查询语句|promql)/i;
