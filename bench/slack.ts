@@ -31,11 +31,7 @@ import { type BenchResult, ms, percentile } from "./stats.js";
 const dataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "data");
 const CONCURRENCY = 50;
 const WAVES = 10;
-// Two waves like the measured ones, for both apps: the first waves run each code path for the
-// first time (V8 compiles it, connection pools fill up), and Spotlight's path after the ack
-// (retrieval, rendering, the Web API client) is far longer than an ack-only app's. Ten requests
-// one at a time, as before, left that warm-up inside the measured window.
-const WARMUP_WAVES = 2;
+const WARMUP = 10;
 const LLM_MS = 30_000;
 const SECRET = "8f742231b10e8888abcd99aa85a5be11";
 const PROJECTS = ["kubevirt", "capi", "vcluster", "kairos", "localai"];
@@ -49,34 +45,25 @@ interface SlackSide {
 
 const FAKE_SLACK_THREAD = "fake-slack-thread";
 
-interface FakeSlackThreadData {
-  role: typeof FAKE_SLACK_THREAD;
-  /** Socket Mode: where apps.connections.open sends the client (the main thread's fake). */
-  socketUrl?: string;
-}
-
-// The fake Slack's Web API and response_urls run on a thread of their own: their work (parsing and
-// recording the app's calls) stands for Slack's servers and is not the app's, so it must not take
-// the app's event loop. Only Socket Mode's WebSocket stays on the main thread, which sends the
-// envelopes and times their acks. The bare app makes no Web API calls in either mode.
-const threadData = workerData as FakeSlackThreadData | undefined;
-if (!isMainThread && threadData?.role === FAKE_SLACK_THREAD && parentPort) {
+// In HTTP mode the fake Slack runs on a thread of its own: its work (parsing and recording the
+// app's Web API calls and response_url posts) stands for Slack's servers and is not the app's, so
+// it must not take the app's event loop. Socket Mode keeps it on the main thread, which sends the
+// envelopes and times their acks; the bare app makes no Web API calls in either mode.
+if (!isMainThread && workerData === FAKE_SLACK_THREAD && parentPort) {
   const port = parentPort;
   const fake = new FakeSlack();
   await fake.start();
-  if (threadData.socketUrl) fake.stub("apps.connections.open", { ok: true, url: threadData.socketUrl });
   port.postMessage({ url: fake.url, responseBase: fake.responseUrl("") });
   port.once("message", () => {
     void fake.close().then(() => port.close());
   });
 }
 
-async function fakeSlackThread(socketUrl?: string): Promise<SlackSide> {
+async function fakeSlackThread(): Promise<SlackSide> {
   // This module again, on a thread with the TypeScript loader the bench runs under.
   const load = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
     .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const data: FakeSlackThreadData = { role: FAKE_SLACK_THREAD, ...(socketUrl ? { socketUrl } : {}) };
-  const worker = new Worker(load, { eval: true, workerData: data });
+  const worker = new Worker(load, { eval: true, workerData: FAKE_SLACK_THREAD });
   const [ready] = (await once(worker, "message")) as [{ url: string; responseBase: string }];
   return {
     url: ready.url,
@@ -115,14 +102,15 @@ export interface Sample {
   throughput: number;
 }
 
-/** After WARMUP_WAVES, WAVES waves of CONCURRENCY concurrent commands, one wave after the other. */
+/** After a warm-up, WAVES waves of CONCURRENCY concurrent commands, one wave after the other. */
 export async function measure(send: Send, offset: number): Promise<Sample> {
-  const wave = (w: number) =>
-    Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => send(offset + w * CONCURRENCY + i)));
-  for (let w = 0; w < WARMUP_WAVES; w++) await wave(w);
+  for (let i = 0; i < WARMUP; i++) await send(offset + i);
   const acks: number[] = [];
   const started = performance.now();
-  for (let w = WARMUP_WAVES; w < WARMUP_WAVES + WAVES; w++) acks.push(...(await wave(w)));
+  for (let w = 0; w < WAVES; w++) {
+    const base = offset + WARMUP + w * CONCURRENCY;
+    acks.push(...(await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => send(base + i)))));
+  }
   return { acks, throughput: acks.length / ((performance.now() - started) / 1000) };
 }
 
@@ -220,19 +208,18 @@ export async function open(
   which: "spotlight" | "bare",
 ): Promise<{ send: Send; close(): Promise<void> }> {
   let socket: FakeSlack | undefined;
+  let fake: SlackSide;
   if (mode === "socket") {
     socket = new FakeSlack();
     await socket.start();
+    fake = socket;
+  } else {
+    fake = await fakeSlackThread();
   }
-  const socketUrl = socket
-    ? `${socket.url.replace(/^http/, "ws").replace(/\/api\/$/, "")}/socket`
-    : undefined;
-  const fake = await fakeSlackThread(socketUrl);
   const target = which === "spotlight" ? await spotlight(fake, mode) : await bareBolt(fake, mode);
   const close = async () => {
     await target.stop();
     await fake.close();
-    await socket?.close();
   };
   try {
     await socket?.waitForConnection(5_000);
@@ -277,8 +264,8 @@ export async function bench(): Promise<BenchResult> {
     rows,
     notes: [
       "Ack latency is the round trip of a signed POST (HTTP) or from envelope to ack (Socket Mode), measured",
-      `after ${WARMUP_WAVES} warm-up waves, with the load generator in the same process (the fake Slack's Web API`,
-      "on its own thread; in Socket Mode the WebSocket on the main one). Slack's deadline is 3,000 ms.",
+      "after a warm-up, with the load generator in the same process (the fake Slack on its own thread in HTTP",
+      "mode, on the main one in Socket Mode). Slack's deadline is 3,000 ms.",
     ],
   };
 }
