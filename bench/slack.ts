@@ -94,16 +94,16 @@ class ThirtySecondLlm implements Answerer {
   }
 }
 
-type Send = (i: number) => Promise<number>;
+export type Send = (i: number) => Promise<number>;
 
-interface Sample {
+export interface Sample {
   acks: number[];
   /** Acknowledged requests per second over all the waves. */
   throughput: number;
 }
 
 /** After a warm-up, WAVES waves of CONCURRENCY concurrent commands, one wave after the other. */
-async function measure(send: Send, offset: number): Promise<Sample> {
+export async function measure(send: Send, offset: number): Promise<Sample> {
   for (let i = 0; i < WARMUP; i++) await send(offset + i);
   const acks: number[] = [];
   const started = performance.now();
@@ -202,7 +202,11 @@ async function bareBolt(fake: SlackSide, mode: "http" | "socket") {
   return { url: `http://127.0.0.1:${port}/slack/events`, stop: () => app.stop().then(() => undefined) };
 }
 
-export async function run(mode: "http" | "socket", which: "spotlight" | "bare"): Promise<Sample> {
+/** The app under test with its fake Slack, ready to take commands (the profiling driver uses it too). */
+export async function open(
+  mode: "http" | "socket",
+  which: "spotlight" | "bare",
+): Promise<{ send: Send; close(): Promise<void> }> {
   let socket: FakeSlack | undefined;
   let fake: SlackSide;
   if (mode === "socket") {
@@ -213,19 +217,32 @@ export async function run(mode: "http" | "socket", which: "spotlight" | "bare"):
     fake = await fakeSlackThread();
   }
   const target = which === "spotlight" ? await spotlight(fake, mode) : await bareBolt(fake, mode);
-  try {
-    await socket?.waitForConnection(5_000);
-    const send: Send = socket
-      ? async (i) => (await socket.sendEnvelope("slash_commands", command(fake, i))).ms
-      : async (i) => {
-          const res = await postSigned(target.url, SECRET, formEncode(command(fake, i)), FORM_CONTENT_TYPE);
-          if (res.status !== 200) throw new Error(`ack failed: ${res.status}`);
-          return res.ms;
-        };
-    return await measure(send, 0);
-  } finally {
+  const close = async () => {
     await target.stop();
     await fake.close();
+  };
+  try {
+    await socket?.waitForConnection(5_000);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const send: Send = socket
+    ? async (i) => (await socket.sendEnvelope("slash_commands", command(fake, i))).ms
+    : async (i) => {
+        const res = await postSigned(target.url, SECRET, formEncode(command(fake, i)), FORM_CONTENT_TYPE);
+        if (res.status !== 200) throw new Error(`ack failed: ${res.status}`);
+        return res.ms;
+      };
+  return { send, close };
+}
+
+export async function run(mode: "http" | "socket", which: "spotlight" | "bare"): Promise<Sample> {
+  const target = await open(mode, which);
+  try {
+    return await measure(target.send, 0);
+  } finally {
+    await target.close();
   }
 }
 

@@ -155,8 +155,9 @@ describe("Slack in Socket Mode", () => {
     expect(post?.body).toMatchObject({
       channel: "C42",
       thread_ts: mention.ts,
-      unfurl_links: "false",
-      unfurl_media: "false",
+      // A JSON body, as Slack takes chat.postMessage with a bearer token.
+      unfurl_links: false,
+      unfurl_media: false,
     });
     const blocks = json(post?.body.blocks);
     expect(blocks).toContain("Nvidia");
@@ -294,8 +295,11 @@ describe("Slack in Socket Mode", () => {
     // Every model call is under way, 30 (virtual) seconds from finishing, each with a placeholder.
     await expect.poll(() => clock.sleeping, { timeout: 5_000 }).toBe(n);
     expect(h.fake.callsTo("chat.postMessage")).toHaveLength(n);
-    // 100 streamed tokens per answer, but at most two updates of each placeholder so far.
-    await expect.poll(() => h.fake.callsTo("chat.update").length).toBeGreaterThanOrEqual(n);
+    // 100 streamed tokens per answer, but at most two updates of each placeholder so far; the
+    // first comes a progress interval (1 s) after its placeholder.
+    await expect
+      .poll(() => h.fake.callsTo("chat.update").length, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(n);
     const progress = h.fake.callsTo("chat.update");
     for (let i = 0; i < n; i++) {
       const ts = h.fake.callsTo("chat.postMessage").find((c) => c.body.channel === `C${i}`)?.response.ts;

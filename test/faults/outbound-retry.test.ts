@@ -6,13 +6,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { webApi } from "@slack/bolt";
 import { afterEach, describe, expect, it } from "vitest";
+import { keepAliveFetch } from "../../src/adapters/shared/keep-alive-fetch.js";
 import { isNetworkFailure, withRetry } from "../../src/adapters/shared/retry.js";
 import { describeError, SlackApi } from "../../src/adapters/slack/slack-api.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { PrometheusMetrics } from "../../src/http/metrics.js";
 
 const servers: Server[] = [];
+const transport = keepAliveFetch();
 afterEach(async () => {
+  transport.close();
   for (const server of servers.splice(0)) await new Promise((r) => server.close(r));
 });
 
@@ -47,7 +50,16 @@ async function responseUrl(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/commands/1/2/abc`, delivered };
 }
 
-const api = () => new SlackApi({} as webApi.WebClient, silentLogger, { sleep: async () => {} });
+const api = () =>
+  new SlackApi(
+    {
+      client: { call: () => Promise.reject(new Error("no Web API here")) },
+      web: {} as webApi.WebClient,
+      transport,
+    },
+    silentLogger,
+    { sleep: async () => {} },
+  );
 
 describe("response_url posts", () => {
   it("survive a reset connection and 5xx answers", async () => {

@@ -156,3 +156,59 @@ describe("keepAliveFetch", () => {
     expect(seen.at(-1)?.body).toContain('name="channel"');
   });
 });
+
+describe("keepAliveFetch().post", () => {
+  it("POSTs a string body with its UTF-8 length and answers with status, headers and text", async () => {
+    const body = JSON.stringify({ text: "你好, héllo" });
+    const res = await transport.post(new URL(`${origin}/json`), body, { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    expect(res.headers["x-oauth-scopes"]).toBe("chat:write");
+    expect(JSON.parse(res.text)).toEqual({ ok: true, echo: body });
+    const request = seen.at(-1) as Seen;
+    expect(request.method).toBe("POST");
+    expect(request.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(request.headers["content-type"]).toBe("application/json");
+  });
+
+  it("shares the keep-alive sockets, and decodes a compressed answer", async () => {
+    const ports = new Set<number>();
+    const onConnection = (socket: { remotePort?: number }) => ports.add(socket.remotePort ?? 0);
+    server.on("connection", onConnection);
+    try {
+      for (let i = 0; i < 5; i++) await transport.post(new URL(`${origin}/json`), "{}", {});
+    } finally {
+      server.off("connection", onConnection);
+    }
+    expect(ports.size).toBeLessThanOrEqual(1);
+    const zipped = await transport.post(new URL(`${origin}/gzip`), "{}", {});
+    expect(JSON.parse(zipped.text)).toEqual({ ok: true, zipped: true });
+  });
+
+  it("hands an error status over with its headers", async () => {
+    const res = await transport.post(new URL(`${origin}/limited`), "{}", {});
+    expect(res.status).toBe(429);
+    expect(res.headers["retry-after"]).toBe("3");
+    expect(res.text).toBe("slow down");
+  });
+
+  it("fails like fetch when the server is gone, and with a TimeoutError when it does not answer", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await transport.post(new URL(`http://127.0.0.1:${port}/json`), "{}", {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(TypeError);
+    expect(((refused as Error).cause as { code?: string }).code).toBe("ECONNREFUSED");
+    expect(isTransient(refused)).toBe(true);
+
+    const hung = await transport.post(new URL(`${origin}/hang`), "{}", {}, 50).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((hung as Error).name).toBe("TimeoutError");
+    expect(isTransient(hung)).toBe(true);
+  });
+});

@@ -17,6 +17,12 @@ export interface EditStreamOptions {
    * or the answer starts streaming, whichever comes first. Without one it is already shown.
    */
   placeholderDelayMs?: number;
+  /**
+   * Posting the placeholder counts as a write to it: the first edit waits `intervalMs` from then
+   * (from construction when the placeholder is already shown). Slack asks for about one write per
+   * second per message, and a placeholder edited at once is two writes where one would do.
+   */
+  spaceFromPlaceholder?: boolean;
   /** A failed edit or placeholder (reported, never fatal: the final answer follows). */
   onError?: (error: unknown) => void;
 }
@@ -36,8 +42,6 @@ export class EditStream {
     private readonly target: EditTarget,
     private readonly options: EditStreamOptions,
   ) {
-    if (options.placeholderDelayMs === undefined) this.shown = Promise.resolve(true);
-    else this.timer = setTimeout(() => void this.show(""), options.placeholderDelayMs);
     this.edits = new ThrottledSender<string>(
       async (partial) => {
         if (!this.shown) {
@@ -49,6 +53,12 @@ export class EditStream {
       options.intervalMs,
       options.onError,
     );
+    if (options.placeholderDelayMs === undefined) {
+      this.shown = Promise.resolve(true);
+      if (options.spaceFromPlaceholder) this.edits.markSent();
+    } else {
+      this.timer = setTimeout(() => void this.show(""), options.placeholderDelayMs);
+    }
   }
 
   /** Follows one reply event (the final one is the adapter's to publish). */
@@ -65,7 +75,10 @@ export class EditStream {
   }
 
   private show(partial: string): Promise<boolean> {
-    this.shown ??= this.target.show(partial).catch((error: unknown) => {
+    if (this.shown) return this.shown;
+    // Text arriving while the placeholder is on its way waits for the next edit, an interval on.
+    if (this.options.spaceFromPlaceholder) this.edits.markSent();
+    this.shown = this.target.show(partial).catch((error: unknown) => {
       this.options.onError?.(error);
       return false;
     });

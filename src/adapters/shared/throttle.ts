@@ -28,6 +28,14 @@ export class ThrottledSender<T> {
     this.schedule();
   }
 
+  /**
+   * Counts a write made outside this sender (e.g. posting the message it edits) as a send: the
+   * next one waits the interval from now.
+   */
+  markSent(): void {
+    this.lastSentAt = this.now();
+  }
+
   /** Stops sending and waits for a send in flight, so a final edit cannot be overwritten by it. */
   async close(): Promise<void> {
     this.closed = true;

@@ -8,9 +8,11 @@ import { yieldToEventLoop } from "./yield.js";
 export class WorkTracker {
   private readonly tasks = new Set<Promise<void>>();
   private readonly aborter = new AbortController();
+  /** One controller per task run here: see `run`. */
+  private readonly controllers = new Set<AbortController>();
 
   constructor() {
-    // Every answer in progress listens on this one signal; dozens at once are normal, not a leak.
+    // Discord and the playground listen on this one signal; dozens at once are normal, not a leak.
     setMaxListeners(0, this.aborter.signal);
   }
 
@@ -23,13 +25,22 @@ export class WorkTracker {
     return this.tasks.size;
   }
 
-  /** Runs `work` after the current round of I/O and tracks it; failures go to `onError`. */
+  /**
+   * Runs `work` after the current round of I/O and tracks it; failures go to `onError`. Each task
+   * gets a signal of its own, aborted with the tracker's: an EventTarget checks every listener it
+   * holds for a duplicate when one is added, so hundreds of answers waiting on a model, each
+   * listening on one shared signal, would make every new request pay for all the others.
+   */
   run(work: (signal: AbortSignal) => Promise<void>, onError: (error: unknown) => void): void {
+    const controller = new AbortController();
+    if (this.aborter.signal.aborted) controller.abort(this.aborter.signal.reason);
+    else this.controllers.add(controller);
     // A burst of requests gets all its acknowledgements out before any of them starts answering.
     this.add(
       yieldToEventLoop()
-        .then(() => work(this.signal))
-        .catch(onError),
+        .then(() => work(controller.signal))
+        .catch(onError)
+        .finally(() => this.controllers.delete(controller)),
     );
   }
 
@@ -47,7 +58,10 @@ export class WorkTracker {
   /** Waits up to `graceMs` for work in progress, then aborts what is left; true when all finished. */
   async drain(graceMs: number, afterAbortMs = 1_000): Promise<boolean> {
     if (await this.idleWithin(graceMs)) return true;
-    this.aborter.abort(new Error("adapter stopping"));
+    const reason = new Error("adapter stopping");
+    this.aborter.abort(reason);
+    for (const controller of this.controllers) controller.abort(reason);
+    this.controllers.clear();
     await this.idleWithin(afterAbortMs);
     return false;
   }

@@ -326,6 +326,11 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): SlackMes
  * fits one message is shown; the final answer replaces it in full.
  */
 export function renderProgress(partial: string, language: Language = "en"): SlackMessage {
+  if (partial.trim() === "") return thinking[language];
+  return progressMessage(partial, language);
+}
+
+function progressMessage(partial: string, language: Language): SlackMessage {
   const l = labels[language];
   const blocks: SlackBlock[] = [];
   let size = 0;
@@ -337,3 +342,9 @@ export function renderProgress(partial: string, language: Language = "en"): Slac
   blocks.push(context([`:hourglass_flowing_sand: ${blocks.length > 0 ? l.writing : l.thinking}`]));
   return { text: fallbackText(blocks, l.thinking), blocks };
 }
+
+/** Every slow command's placeholder is the same message: built once per language, never mutated. */
+const thinking: Record<Language, SlackMessage> = {
+  en: Object.freeze(progressMessage("", "en")),
+  zh: Object.freeze(progressMessage("", "zh")),
+};

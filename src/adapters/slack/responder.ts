@@ -77,6 +77,7 @@ export class SlackResponder {
       {
         intervalMs: this.timing.progressIntervalMs,
         placeholderDelayMs: this.timing.placeholderDelayMs,
+        spaceFromPlaceholder: true,
         onError: (error) =>
           this.log.warn({ err: error, slackError: slackErrorCode(error) }, "could not show progress"),
       },
@@ -134,7 +135,8 @@ export class SlackResponder {
               await this.api.update(channel, placeholderTs, renderProgress(partial, language), true);
             },
           },
-          { intervalMs: this.timing.progressIntervalMs },
+          // The placeholder was just posted: the first edit comes an interval after it.
+          { intervalMs: this.timing.progressIntervalMs, spaceFromPlaceholder: true },
         )
       : undefined;
     if (placeholderTs) this.open.set(placeholderTs, { channel, language });

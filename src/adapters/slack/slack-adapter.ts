@@ -24,6 +24,7 @@ import {
 } from "./settings.js";
 import { SharedServerReceiver } from "./shared-server-receiver.js";
 import { SlackApi, slackErrorCode } from "./slack-api.js";
+import { retryDelays, SlackClient } from "./slack-client.js";
 
 export { questionFromSlack } from "./event-handler.js";
 export type { SlackAdapterOptions, SlackSettings, SlackStats } from "./settings.js";
@@ -100,13 +101,14 @@ export class SlackAdapter implements Adapter {
     this.log = logger;
     const level = boltLevel(options.logLevel ?? "info");
     const slackLogger: SlackLogger = boltLogger(logger, level);
+    // 429s are handled by SlackApi (one retry after Retry-After); other failures retry briefly.
+    const retryConfig = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 };
     // Bolt mutates the options it is given (logger, Socket Mode's retry default): each client gets its own copy.
     const clientOptions = (): webApi.WebClientOptions => ({
       ...(settings.apiUrl ? { slackApiUrl: normaliseApiUrl(settings.apiUrl) } : {}),
       fetch: this.transport.fetch,
-      // 429s are handled by SlackApi (one retry after Retry-After); other failures retry briefly here.
       rejectRateLimitedCalls: true,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+      retryConfig: { ...retryConfig },
       ...options.clientOptions,
     });
     const identity = await this.authenticate(
@@ -150,8 +152,16 @@ export class SlackAdapter implements Adapter {
     }
     this.app = app;
 
-    const api = new SlackApi(app.client, logger, {
-      fetch: this.transport.fetch,
+    // The calls every answer makes skip the WebClient; they keep its URL, retries and timeout.
+    const client = new SlackClient({
+      token: settings.botToken,
+      ...(settings.apiUrl ? { apiUrl: normaliseApiUrl(settings.apiUrl) } : {}),
+      transport: this.transport,
+      logger,
+      retryDelaysMs: retryDelays({ ...retryConfig, ...options.clientOptions?.retryConfig }),
+      timeoutMs: options.clientOptions?.timeout ?? 0,
+    });
+    const api = new SlackApi({ client, web: app.client, transport: this.transport }, logger, {
       ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

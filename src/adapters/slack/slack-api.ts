@@ -1,6 +1,15 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/index.js";
+import type { KeepAliveFetch } from "../shared/keep-alive-fetch.js";
 import type { SlackMessage } from "./render.js";
+import {
+  retryAfterSeconds,
+  SlackCallError,
+  type SlackClient,
+  SlackRateLimitedError,
+} from "./slack-client.js";
+
+export { SlackCallError } from "./slack-client.js";
 
 /** Where a message goes: a channel (or DM), optionally inside a thread. */
 export interface Place {
@@ -30,20 +39,16 @@ export interface SlackApiOptions {
   responseTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  /** For response_url POSTs (the global fetch by default). */
-  fetch?: typeof fetch;
 }
 
-/** A Slack error carrying what Slack said, e.g. `message_not_found` or an HTTP status. */
-export class SlackCallError extends Error {
-  constructor(
-    message: string,
-    readonly slackError: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = "SlackCallError";
-  }
+/** Who SlackApi calls: its own client for the calls every answer makes, the WebClient for the rest. */
+export interface SlackApiDeps {
+  /** chat.postMessage, chat.update, chat.postEphemeral, chat.delete. */
+  client: Pick<SlackClient, "call">;
+  /** views.open (a 👎 asking why). */
+  web: webApi.WebClient;
+  /** response_url POSTs. */
+  transport: Pick<KeepAliveFetch, "post">;
 }
 
 function rateLimitedFor(error: unknown): number | undefined {
@@ -61,6 +66,8 @@ export function slackErrorCode(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } }).data;
   return typeof data?.error === "string" ? data.error : undefined;
 }
+
+const RESPONSE_URL_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
 /** Waits before each retry of a response_url POST; their sum stays far inside the URL's validity. */
 const RESPONSE_URL_BACKOFF_MS = [250, 1_000, 3_000];
@@ -108,10 +115,9 @@ export class SlackApi {
   private readonly responseTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
-  private readonly fetch: typeof fetch;
 
   constructor(
-    private readonly client: webApi.WebClient,
+    private readonly deps: SlackApiDeps,
     private readonly logger: Logger,
     options: SlackApiOptions = {},
   ) {
@@ -119,13 +125,12 @@ export class SlackApi {
     this.responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
     this.sleep = options.sleep ?? sleepFor;
     this.now = options.now ?? Date.now;
-    this.fetch = options.fetch ?? fetch;
   }
 
   /** Posts a message and returns its ts. */
   async post(place: Place, message: SlackMessage): Promise<string> {
     const result = await this.call("chat.postMessage", false, () =>
-      this.client.chat.postMessage({
+      this.deps.client.call("chat.postMessage", {
         channel: place.channel,
         text: message.text,
         blocks: message.blocks,
@@ -135,13 +140,15 @@ export class SlackApi {
         unfurl_media: false,
       }),
     );
-    if (!result?.ts) throw new SlackCallError("chat.postMessage returned no ts", "no_ts");
+    if (typeof result?.ts !== "string" || result.ts === "")
+      throw new SlackCallError("chat.postMessage returned no ts", "no_ts");
     return result.ts;
   }
 
   /** Replaces a message the bot posted. Best effort (progress) returns false instead of waiting or throwing. */
   async update(channel: string, ts: string, message: SlackMessage, bestEffort = false): Promise<boolean> {
-    const call = () => this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    const call = () =>
+      this.deps.client.call("chat.update", { channel, ts, text: message.text, blocks: message.blocks });
     if (!bestEffort) return (await this.call("chat.update", false, call)) !== undefined;
     try {
       return (await this.call("chat.update", true, call)) !== undefined;
@@ -153,7 +160,7 @@ export class SlackApi {
 
   async postEphemeral(place: Place, user: string, message: SlackMessage): Promise<void> {
     await this.call("chat.postEphemeral", false, () =>
-      this.client.chat.postEphemeral({
+      this.deps.client.call("chat.postEphemeral", {
         channel: place.channel,
         user,
         text: message.text,
@@ -166,7 +173,7 @@ export class SlackApi {
   /** Opens a modal; `triggerId` comes from the click and is valid for 3 seconds. */
   async openView(triggerId: string, view: Record<string, unknown>): Promise<void> {
     await this.call("views.open", false, () =>
-      this.client.views.open({
+      this.deps.web.views.open({
         trigger_id: triggerId,
         view: view as unknown as webApi.ViewsOpenArguments["view"],
       }),
@@ -174,7 +181,7 @@ export class SlackApi {
   }
 
   async delete(channel: string, ts: string): Promise<void> {
-    await this.call("chat.delete", false, () => this.client.chat.delete({ channel, ts }));
+    await this.call("chat.delete", false, () => this.deps.client.call("chat.delete", { channel, ts }));
   }
 
   /**
@@ -201,24 +208,19 @@ export class SlackApi {
 
   private async respondOnce(responseUrl: string, body: ResponseUrlBody): Promise<void> {
     await this.call("response_url", false, async () => {
-      const res = await this.fetch(responseUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.responseTimeoutMs),
-      });
-      const text = await res.text();
+      const res = await this.deps.transport.post(
+        new URL(responseUrl),
+        JSON.stringify(body),
+        RESPONSE_URL_HEADERS,
+        this.responseTimeoutMs,
+      );
       if (res.status === 429) {
-        const retryAfter = Number(res.headers.get("retry-after") ?? "1");
-        throw Object.assign(new Error("response_url rate limited"), {
-          code: "slack_webapi_rate_limited_error",
-          retryAfter: Number.isFinite(retryAfter) ? retryAfter : 1,
-        });
+        throw new SlackRateLimitedError("response_url", retryAfterSeconds(res.headers["retry-after"]));
       }
-      if (!res.ok) {
+      if (res.status < 200 || res.status > 299) {
         let error = `http_${res.status}`;
         try {
-          const parsed = JSON.parse(text) as { error?: unknown };
+          const parsed = JSON.parse(res.text) as { error?: unknown };
           if (typeof parsed.error === "string") error = parsed.error;
         } catch {
           // Not JSON: the status says enough.
