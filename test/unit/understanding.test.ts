@@ -213,6 +213,11 @@ describe("honest about what the article doesn't say", () => {
     ["Loft Labs的CEO是谁啊", /文章没有提到 Loft Labs.*“ceo”/],
     ["今年伦敦kubecon大概多少人参加", /文章没有提到 KubeCon/],
     ["is capi better than crossplane for provisioning clusters?", /doesn't say anything about “crossplane”/],
+    [
+      "kairos trusted boot — is it released yet or still wip?",
+      /doesn't say anything about “released”, “wip”/,
+    ],
+    ["一个主机集群上最多能开多少个vcluster", /文章没有提到/],
     // A guess offered after the question is a name, even in lower case.
     ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
     ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],

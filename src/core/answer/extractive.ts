@@ -11,6 +11,7 @@ import { WITHHELD } from "./fact-text.js";
 import { messages } from "./messages.js";
 import { AUTHORS_VIEW } from "./question-cues.js";
 import {
+  ASKS_NUMBER,
   ASKS_WHAT,
   definitionPattern,
   factTokens,
@@ -189,6 +190,8 @@ export class ExtractiveAnswerer implements Answerer {
     if (!u || u.content.known.length === 0) return false;
     const best = this.extractSentences(input)[0];
     if (!best) return false;
+    // A sentence without a number can't answer "how many".
+    if (ASKS_NUMBER.test(u.text) && !/\d/.test(best.text)) return false;
     const ids = projectSubjects(u);
     const tokens = new Set(tokenize(best.text));
     const held = u.content.known.filter((c) => this.index.formsOf(c).some((f) => tokens.has(f)));

@@ -9,7 +9,7 @@ import { FactComposer, quotes } from "./fact-answers.js";
 import { ImplicitSubjects } from "./implicit-subject.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { AUTHORS_VIEW, DETAIL_ONCE, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
+import { AUTHORS_VIEW, DETAIL_ONCE, FILLER_EN, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { ATTRIBUTE_INTENTS, projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -252,7 +252,11 @@ export class QuestionService {
         .map((m) => (m[1] ?? m[2]) as string)
         .filter((w) => {
           const tokens = tokenize(w);
-          return tokens.length > 0 && tokens.every((t) => !this.index.knowsConcept(t));
+          // A word, not filler ("…or still wip?").
+          return (
+            tokens.length > 0 &&
+            tokens.every((t) => !this.index.knowsConcept(t) && !FILLER_EN.has(t) && t.length > 2)
+          );
         });
       if (other.length > 0) return other;
     }

@@ -9,7 +9,7 @@ const ASKS_LINK_OR_READING =
 
 // What a question asks for, by its wording: a number, a time or a name. A sentence holding that
 // kind of thing is a better answer than one that merely shares words.
-const ASKS_NUMBER = /\bhow (many|much)\b|\bnumber of\b|多少|几个|几场|几颗|数量/i;
+export const ASKS_NUMBER = /\bhow (many|much)\b|\bnumber of\b|多少|几个|几场|几颗|数量/i;
 const ASKS_TIME = /\bwhen\b|\bwhat year\b|\bhow (old|long)\b|\bsince\b|什么时候|哪一?年|何时|多久/i;
 export const ASKS_WHAT =
   /^\s*what (is|are|does|do)\b|\bused for\b|\bwhat .*\b(do|for)\?*$|\bpurpose\b|是什么|做什么|干什么|用来|用于|有什么用/i;
