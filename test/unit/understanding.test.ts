@@ -130,6 +130,18 @@ describe("facts first", () => {
     expect(firstSentence((await ask(q)).text)).toMatch(expected);
   });
 
+  it("a talk recommended for a need leads with its session link", async () => {
+    const reply = await ask("if i only have time for one talk about vms at kubecon which one should it be");
+    expect(firstSentence(reply.text)).toMatch(/KubeVirt.*sched\.co\/1td18/);
+  });
+
+  it("a further-reading address asked backwards names its project", async () => {
+    const reply = await ask(
+      "spectrocloud 那篇 virtual-kubernetes-clusters-with-palette 的博客是配哪个项目的",
+    );
+    expect(firstSentence(reply.text)).toMatch(/vCluster/);
+  });
+
   it("a need told at length still gets the project its words point to", async () => {
     const reply = await ask(
       "we need to move a bunch of VMs off vmware onto k8s because licensing went nuts, which project should i look at?",

@@ -313,14 +313,16 @@ export class CatalogAnswers {
   }
 
   /** "I need X, what should I use?": the project the need fits, what it is and why it matters. */
-  recommend(id: string, L: Language): ComposedAnswer | undefined {
+  recommend(id: string, L: Language, talk = false): ComposedAnswer | undefined {
     const project = this.projects.get(id);
     const passage = this.byId.get(`catalog:${id}:${L}`);
     if (!project || !passage) return undefined;
+    // "Only time for one talk about VMs: which?": the session the article links, in the lead.
+    const session = talk ? project.links.kubecon_session : undefined;
     const lead =
       L === "zh"
-        ? `文章介绍的项目中，适合这个需求的是 ${project.name}。`
-        : `For that, the article points to ${project.name}.`;
+        ? `文章介绍的项目中，适合这个需求的是 ${project.name}${session ? `，它链接的 KubeCon 伦敦会议：${session.title}（${session.url}）` : ""}。`
+        : `For that, the article points to ${project.name}${session ? ` and its KubeCon London session: ${session.title} (${session.url})` : ""}.`;
     const sentences: FactSentence[] = [
       { text: lead, passage },
       { text: project.summary[L], passage },

@@ -36,3 +36,10 @@ export function catalogEntities(projects: Project[]): CatalogEntity[] {
     ];
   });
 }
+
+/** The project whose further reading's address holds a slug of the text ("virtual-kubernetes-clusters-with-palette"). */
+export function furtherReadingOwner(projects: Project[], text: string): string | undefined {
+  const slugs = text.match(/[a-z0-9]+(?:-[a-z0-9]+){2,}/g)?.filter((s) => s.length >= 12) ?? [];
+  if (slugs.length === 0) return undefined;
+  return projects.find((p) => p.links.further_reading.some((l) => slugs.some((s) => l.url.includes(s))))?.id;
+}

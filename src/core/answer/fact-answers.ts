@@ -90,7 +90,8 @@ export class FactComposer {
     const ids = projectSubjects(u);
     if (u.intents.includes("reverse-link")) return this.catalog.reverseLink(u);
     if (u.superlative) return this.catalog.superlative(u);
-    if (options.recommended) return this.catalog.recommend(options.recommended, L);
+    if (options.recommended)
+      return this.catalog.recommend(options.recommended, L, u.intents.includes("talks"));
     if (ids.length >= 2 && u.intents.includes("compare")) return this.catalog.compare(ids.slice(0, 2), u);
     if (ids.length === 0) {
       const filtered = this.catalog.filter(u);

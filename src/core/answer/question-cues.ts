@@ -70,7 +70,7 @@ export const CUES: [Intent, RegExp][] = [
   [
     "talks",
     // "Nobody talks about it" is the verb: a talk is given, not done by nobody.
-    /(?<!\b(?:nobody|no one|anyone|anybody|everyone|everybody|people|he|she|who|it|someone|somebody|one)\s)\btalks?\b(?! about (it|them|this|that)\b)|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场|\b(folks|team|people|maintainers|devs)\b[^?]{0,20}\b(at|@) kubecon\b|\b(meet|say hi)\b[^?]{0,30}\b(team|folks|people|maintainers)\b|(团队|维护者)[^？?]{0,10}(在哪|哪里)/,
+    /(?<!\b(?:nobody|no one|anyone|anybody|everyone|everybody|people|he|she|who|it|someone|somebody)\s)\btalks?\b(?! about (it|them|this|that)\b)|\bsessions?\b|\bspeak(er|ers|s|ing)?\b|\bpresent(ation|ations|s|ing)?\b|\bkeynotes?\b|\bschedule\b|\bsched\b|\blightning\b|演讲|会议|议程|分享|讲座|闪电|日程|多少场|几场|\b(folks|team|people|maintainers|devs)\b[^?]{0,20}\b(at|@) kubecon\b|\b(meet|say hi)\b[^?]{0,30}\b(team|folks|people|maintainers)\b|(团队|维护者)[^？?]{0,10}(在哪|哪里)/,
   ],
   [
     "cncf",

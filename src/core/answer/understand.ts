@@ -3,7 +3,7 @@ import { createProjectDetector } from "../knowledge/knowledge-base.js";
 import { userNames } from "../knowledge/project-facts.js";
 import type { ProjectMatcher } from "../knowledge/project-matcher.js";
 import { detectLanguage, normalizeText, tokenize } from "../knowledge/tokenize.js";
-import { type CatalogEntity, catalogEntities } from "./catalog-entities.js";
+import { type CatalogEntity, catalogEntities, furtherReadingOwner } from "./catalog-entities.js";
 import {
   ARTICLE,
   ATTRIBUTE_INTENTS,
@@ -118,6 +118,9 @@ export class QuestionReader {
     if (context.focusProjectId && !named.includes(context.focusProjectId))
       named.unshift(context.focusProjectId);
     if (linked && !named.includes(linked)) named.push(linked);
+    // A further-reading address, or its slug ("virtual-kubernetes-clusters-with-palette"), asked backwards.
+    const reading = link ? undefined : furtherReadingOwner(this.kb.projects, text);
+    if (reading && !named.includes(reading)) named.push(reading);
     // "Which project does Nvidia use?", "what did Loft Labs build?": a name the catalog states
     // as a fact points at its project, when the question asks about that relationship.
     let entityIntents: Intent[] = [];
@@ -174,6 +177,7 @@ export class QuestionReader {
     };
     const projectCount = named.length;
     if (link) add("reverse-link");
+    if (reading) add("reading");
     if (SUPERLATIVE.test(text) && projectCount !== 1 && projectCount !== 2 && CATALOG_SCOPE.test(text))
       add("superlative");
     if (projectCount >= 2 && COMPARE.test(text)) add("compare");
