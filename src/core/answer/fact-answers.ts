@@ -26,6 +26,10 @@ import { ATTRIBUTE_INTENTS, type Intent, projectSubjects, type Understanding } f
 
 export type { ComposedAnswer, FactSentence };
 
+/** Asking for a year, not an age. */
+const ASKS_YEAR =
+  /\b(what|which) year\b|\byear\b[^?]{0,20}\b(start|begin|began|found)|哪一?年|几几年|\bwhen did\b/;
+
 /**
  * Answers from the catalog first: the fact asked for, in the question's language, each sentence
  * tied to the catalog passage that states it. Undefined when the question asks nothing the
@@ -164,6 +168,17 @@ export class FactComposer {
           hedged = true;
         }
         for (const text of stated) sentences.push({ text, passage });
+        // "Which year did KubeVirt start?" when the article only says "more than eight years".
+        if (intent === "age" && stated.length > 0 && !facts.has("started") && ASKS_YEAR.test(u.text)) {
+          sentences.push({
+            text: unstated(
+              L,
+              L === "zh" ? `${project.name} 具体是哪一年开始的` : `which year ${project.name} started`,
+            ),
+            passage,
+          });
+          hedged = true;
+        }
         // "Which of those unnamed enterprises?", "which railway exactly?": names the article withholds.
         if (intent === "users" && stated.length > 0 && WITHHELD.test(u.text)) {
           sentences.push({ text: unstated(L, L === "zh" ? "这些用户的具体名字" : "their names"), passage });

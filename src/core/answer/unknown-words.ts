@@ -86,12 +86,18 @@ export function qualifyingUnknowns(
   isFiller: (token: string) => boolean,
 ): string[] {
   if (!YES_NO_QUESTION.test(question)) return [];
-  const words =
-    question
-      .normalize("NFKC")
-      .toLowerCase()
-      .match(/[a-z][a-z0-9-]*/g) ?? [];
+  const text = question.normalize("NFKC").toLowerCase();
+  const words = text.match(/[a-z][a-z0-9-]*/g) ?? [];
   const out: string[] = [];
+  // "有阿里云的 provider 吗": a Chinese name qualifying a known thing with 的.
+  for (const m of text.matchAll(
+    /(?:有|支持|兼容|集成)(\p{Script=Han}{2,5})的\s*([a-z][a-z0-9-]*|\p{Script=Han}{2,4})/gu,
+  )) {
+    const qualifier = m[1] as string;
+    const thing = m[2] as string;
+    const thingKnown = /\p{Script=Han}/u.test(thing) ? isKnown(thing) : tokenize(thing).some(isKnown);
+    if ([...qualifier].length >= 2 && !isKnown(qualifier) && thingKnown) out.push(qualifier);
+  }
   for (let i = 1; i + 1 < words.length; i++) {
     const [before, word, next] = [words[i - 1] as string, words[i] as string, words[i + 1] as string];
     // A thing, as in "a proxmox provider", "with azure support": not "for apps written against".
