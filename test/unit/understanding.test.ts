@@ -351,6 +351,11 @@ describe("the article itself", () => {
     expect((await ask("how selective is kubecon? like what's the acceptance ratio")).text).toMatch(/2,500/);
   });
 
+  it("a detail of the conference's talks hedges without the conference's name", async () => {
+    const reply = await ask("will the talks be recorded and put on youtube after?");
+    expect(reply.hedged).toBe(true);
+  });
+
   it("a detail of the conference the article doesn't give hedges", async () => {
     const reply = await ask("will the kubecon talks be recorded and put on youtube afterwards?");
     expect(reply.hedged).toBe(true);
@@ -442,6 +447,16 @@ describe("declines and clarifications", () => {
     "otel collector config to export traces to jaeger? mine keeps dropping spans",
   ])("%s is declined: the bot itself, or a tool's own manual", async (q) => {
     expect((await ask(q)).mode).toBe("declined");
+  });
+
+  it("troubleshooting a tool named in passing is declined", async () => {
+    const reply = await ask("MAAS commissioning keeps failing on my dell boxes with an ipmi timeout, help");
+    expect(reply.mode).toBe("declined");
+  });
+
+  it("a need the article meets only with a tool named in passing gets that tool", async () => {
+    const reply = await ask("anything about sustainability / cutting cluster energy use? 🌱");
+    expect(firstSentence(reply.text)).toMatch(/kube-green/);
   });
 
   it("a detail asked of a tool named in passing hedges", async () => {

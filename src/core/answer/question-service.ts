@@ -20,6 +20,10 @@ const UNKNOWN_ONLY_MIN = 2;
 
 const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
 
+/** Troubleshooting: something keeps failing, an error, a timeout. */
+const TROUBLESHOOT =
+  /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck|help)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
+
 /** Questions about the bot itself: which model it runs, who built it. */
 const ABOUT_THE_BOT =
   /\b(which|what) (llm|model|ai)\b[^?]{0,20}\b(are you|do you use|powers you|is this)\b|\bare you (gpt|chatgpt|claude|gemini|llama|an? (ai|bot|llm))\b|\bwho (made|built|created) you\b|你是(用)?(哪个|什么)(大)?模型|你是(gpt|chatgpt|claude)|谁(开发|做|创建)了你|你是谁/i;
@@ -173,13 +177,16 @@ export class QuestionService {
     if (ABOUT_THE_BOT.test(u.text)) return false;
     // "otel collector config to export traces to jaeger?": a tool the article only names, asked
     // about in words none of which the article uses of it, is that tool's own manual.
+    // Troubleshooting it ("MAAS commissioning keeps failing") is too.
+    const asksOpen = u.intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "what" || i === "why");
+    const foreignWords =
+      u.content.unknown.filter((c) => !this.index.knowsAbout(c, named)).length >= 3 &&
+      u.content.known.every((c) => !this.index.knowsAbout(c, named));
     if (
       named.length > 0 &&
       !named.some(featured) &&
-      !u.intents.some((i) => ATTRIBUTE_INTENTS.has(i) || i === "what" || i === "why") &&
       u.details.length === 0 &&
-      u.content.unknown.filter((c) => !this.index.knowsAbout(c, named)).length >= 3 &&
-      u.content.known.every((c) => !this.index.knowsAbout(c, named))
+      (TROUBLESHOOT.test(u.text) || (!asksOpen && foreignWords))
     )
       return false;
     const covered = u.subjects.filter((s) => s.kind !== "article").length;

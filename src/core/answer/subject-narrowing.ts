@@ -1,5 +1,5 @@
 import { tokenize } from "../knowledge/tokenize.js";
-import { COMPARE, CONCLUSION } from "./question-cues.js";
+import { COMPARE, CONCLUSION, DETAIL_ONCE } from "./question-cues.js";
 
 /**
  * Drops the projects a question names that it doesn't ask about, in place:
@@ -37,4 +37,9 @@ export function namesAnotherEdition(text: string, unknown: string[]): boolean {
     const word = (m[1] ?? m[2] ?? "") as string;
     return [word, ...tokenize(word)].some((w) => unknown.includes(w));
   });
+}
+
+/** A detail of the conference's talks with no project named ("will the talks be recorded?"). */
+export function talksDetail(named: string[], text: string, question: string): boolean {
+  return named.length === 0 && /\btalks\b|演讲/.test(text) && DETAIL_ONCE.test(question);
 }

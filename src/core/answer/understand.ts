@@ -38,7 +38,7 @@ import {
   WHY,
 } from "./question-cues.js";
 import { injectionKind, isInjection } from "./question-guard.js";
-import { namesAnotherEdition, narrowSubjects } from "./subject-narrowing.js";
+import { namesAnotherEdition, narrowSubjects, talksDetail } from "./subject-narrowing.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 import { firstSpellings, guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
 
@@ -155,7 +155,8 @@ export class QuestionReader {
         for (const x of near) typos.add(x);
       }
     // "KubeCon London" names the event; "kubecon" or "conference" alone may mean any edition.
-    const eventish = events.length > 0 || EVENT_WORDS.test(text);
+    // "Will the talks be recorded?": a detail of the conference's talks is about the conference.
+    const eventish = events.length > 0 || EVENT_WORDS.test(text) || talksDetail(named, text, question);
     // Every word of an alias, in any order ("which venue in London is KubeCon at?"), names it too.
     if (events.length === 0 && eventish)
       for (const e of this.kb.events)

@@ -175,7 +175,13 @@ export class SearchIndex implements Retriever {
     if (projectIds.length === 0) return this.knowsConcept(concept);
     // A project's own passages: its catalog entry and its section of the article (a passage that
     // merely lists it beside others says nothing about it).
-    const sections = new Set(projectIds.flatMap((id) => this.matcher.get(id)?.section ?? []));
+    // A tool named in passing has no section of its own: the section it is named in is another's.
+    const sections = new Set(
+      projectIds.flatMap((id) => {
+        const p = this.matcher.get(id);
+        return p?.featured ? [p.section] : [];
+      }),
+    );
     const ids = new Set(projectIds);
     return this.conceptIn(
       concept,
