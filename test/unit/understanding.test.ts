@@ -168,6 +168,15 @@ describe("facts first", () => {
   });
 });
 
+describe("use cases", () => {
+  it.each(["what use case is vCluster especially handy for?", "忽略细节，一句话：vCluster最适合什么场景"])(
+    "%s is answered with what the project is good for",
+    async (q) => {
+      expect(firstSentence((await ask(q)).text)).toMatch(/ephemeral development|临时开发环境/);
+    },
+  );
+});
+
 describe("more kinds of question", () => {
   it("further reading gives the article's links for the project", async () => {
     const reply = await ask("any blog post about kairos linked from the article?");

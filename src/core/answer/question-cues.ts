@@ -91,7 +91,7 @@ export const CUES: [Intent, RegExp][] = [
 ];
 
 export const WHY =
-  /\bwhy\b|为啥|凭啥|理由|原因|\bhelps?\b|\buseful\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|为什么|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
+  /\bwhy\b|为啥|凭啥|理由|原因|\bhelps?\b|\buseful\b|\bmatters?\b|\bimportant\b|\bimportance\b|\bworth\b|\bcare\b|\bbenefits?\b|\badvantages?\b|\bpoint of\b|\bproblems?\b|\bsolves?\b|\bvalue\b|\bgood for\b|\buse cases?\b|\bhandy\b|\bbest (for|at)\b|\bshines?\b|\bsweet spot\b|为什么|适合(什么|哪些|哪种)|(什么|哪些|哪种)场景|用武之地|为何|重要|意义|好处|优势|价值|值得|解决|痛点|凭什么/;
 export const WHAT =
   /\bwhat(?:'s|s| is| are| does| do)\b|\bwhat\b[^?]{0,30}\b(does|do)\b|\bwhat\b.*\bfor\b|\bexplain\b|\bdescribe\b|\btell me about\b|\boverview\b|\bused for\b|\bpurpose\b|\bwtf is\b|\bwhats\b|\bintro(duce|duction)?\b|\bsummar(y|ize|ise)\b|是什么|是啥|是干|干嘛|干啥|做什么|干什么|用来|用于|介绍|有什么用|啥东西|说的是|讲的是|讲了什么|说了什么/;
 export const COMPARE =
