@@ -241,6 +241,10 @@ describe("honest about what the article doesn't say", () => {
     ["一个主机集群上最多能开多少个vcluster", /文章没有提到/],
     ["capi 有阿里云的 provider 吗", /文章没有提到 Cluster API 的“阿里云”/],
     ["kubevirt 具体是哪一年开始的", /八年多.*文章没有提到KubeVirt 具体是哪一年开始的/],
+    [
+      "whats the install command for capi, is it clusterctl init or smth",
+      /about “install” for Cluster API\./,
+    ],
     // A guess offered after the question is a name, even in lower case.
     ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
     ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],

@@ -66,7 +66,10 @@ export const CUES: [Intent, RegExp][] = [
     "users",
     /\bwho\b.*\b(uses?|using|runs?|running|adopted|relies|deploys?)\b|\bwhich\b.*\b(compan|organi[sz]ation|enterprise|firm|business)\w*\b.*\b(use|using|run|adopt|rely|deploy)|\busers?\b|\bcustomers?\b|\badopters?\b|\bin production\b|\bwhere\b.*\b(used|deployed|running|runs)\b|\bin the (real )?world\b|生产上|生产环境|谁在用|哪里(在)?用|谁用|谁在使用|(哪些|什么)(公司|企业|厂商|组织).*(用|使用)|用户|使用者|客户|在用|在使用|(企业|公司).{0,8}(哪几家|哪些|是谁)|(不能|不允许)透露|落地|(实际|真实)(案例|应用|使用)|\b(enterprises?|compan(y|ies)|organi[sz]ations?|firms?)\b[^?]{0,20}\b(running|using|use|uses|run|runs)\b/,
   ],
-  ["contributors", /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|贡献|支持者/],
+  [
+    "contributors",
+    /\bcontribut\w*|\bbacked by\b|\bbackers?\b|\bsponsor|\bhands in\b|\binvolved (in|with)\b|贡献|支持者|参与/,
+  ],
   [
     "talks",
     // "Nobody talks about it" is the verb: a talk is given, not done by nobody.

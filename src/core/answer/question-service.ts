@@ -265,7 +265,11 @@ export class QuestionService {
             tokens.every((t) => !this.index.knowsConcept(t) && !FILLER_EN.has(t) && t.length > 2)
           );
         });
-      if (other.length > 0) return other;
+      // Details asked of the subject come first ("the install command — clusterctl init or smth?").
+      const asked = u.details.filter((d) =>
+        tokenize(d).some((t) => !this.index.knowsAbout(t, projectSubjects(u))),
+      );
+      if (other.length > 0) return asked.length > 0 ? asked : other;
     }
     if (u.subjects.length === 0 || u.intents.includes("compare") || u.intents.includes("superlative"))
       return [];
