@@ -185,6 +185,20 @@ describe("more kinds of question", () => {
     );
   });
 
+  it("two projects asked in two clauses: each gets its own clause's facts, sharing the first sentence", async () => {
+    expect(firstSentence((await ask("capi stars? and kubevirt?")).text)).toMatch(/3,700.*5,000/);
+    const zh = await ask("vcluster谁做的？另外kairos哪年进的cncf");
+    expect(zh.text).toMatch(/Loft Labs/);
+    expect(zh.text).toMatch(/2024/);
+    expect(zh.text).not.toMatch(/vCluster 的 CNCF 状态/);
+  });
+
+  it("how long it takes to start one is not how old it is; looking at the sched asks no link", async () => {
+    expect((await ask("vcluster的overhead大不大啊，起一个要多久")).text).not.toMatch(/什么时候开始/);
+    const talks = await ask("overwhelmed looking at the sched lol, how many talks are there at kubecon even");
+    expect(firstSentence(talks.text)).toMatch(/300/);
+  });
+
   it("two facts asked together share the first sentence, in the order asked", async () => {
     const reply = await ask("vCluster 谁做的？多少星？");
     expect(firstSentence(reply.text)).toMatch(/Loft Labs.*8,000/);

@@ -37,7 +37,8 @@ export class EventAndArticleAnswers {
       const picks = new Set<string>();
       // When/where: the fact that places the event in time (a month or date). Scale: the one with
       // the largest number (submissions outnumber talks).
-      if (ASKS_LINK.test(u.text) || /\bpage\b|\bwebsite\b|\bsite\b|官网|网站/.test(u.text)) {
+      // The event's page when a link is asked for (looking at "the sched" asks no link).
+      if (/\blinks?\b|\burls?\b|\bpage\b|\bwebsite\b|\bsite\b|链接|网址|官网|网站/.test(u.text)) {
         // Sentences end at "。", or at "." before a space: a URL's dots don't end one.
         const page = passage.text.split(/(?<=。)|(?<=\.)\s+/u).find((t) => /https?:\/\//.test(t));
         if (page) picks.add(page);

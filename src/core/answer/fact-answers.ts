@@ -2,24 +2,25 @@ import type { KnowledgeBase, Passage } from "../knowledge/knowledge-base.js";
 import { readingSentence, sessionSentence } from "../knowledge/knowledge-base.js";
 import { projectFacts } from "../knowledge/project-facts.js";
 import type { Project } from "../knowledge/schema.js";
-import { tokenize } from "../knowledge/tokenize.js";
 import { CatalogAnswers } from "./catalog-answers.js";
 import { EventAndArticleAnswers } from "./event-article-answers.js";
 import {
   ASKS_COUNT,
   ASKS_LINK,
   type ComposedAnswer,
+  clauseAttributes,
   dedupe,
   FACT_KEYS,
   type FactSentence,
+  joinSentences,
   MATURITY,
   UNSTATED,
   unstated,
   WITHHELD,
   whySentence,
-  YES_NO,
   zh,
 } from "./fact-text.js";
+import { HedgeAnswers } from "./hedge-answers.js";
 import { CONCLUSION } from "./question-cues.js";
 import { quotes } from "./quoted-sentences.js";
 import { ATTRIBUTE_INTENTS, type Intent, projectSubjects, type Understanding } from "./understand.js";
@@ -41,16 +42,18 @@ export class FactComposer {
 
   private readonly catalog: CatalogAnswers;
   private readonly about: EventAndArticleAnswers;
+  private readonly hedges: HedgeAnswers;
 
   /** `formsOf`: a word's index terms and translations, so an English word finds a Chinese sentence. */
   constructor(
     private readonly kb: KnowledgeBase,
-    private readonly formsOf: (word: string) => string[] = (w) => [w],
+    formsOf: (word: string) => string[] = (w) => [w],
   ) {
     this.byId = new Map(kb.passages.map((p) => [p.id, p]));
     this.projects = new Map(kb.projects.map((p) => [p.id, p]));
     this.catalog = new CatalogAnswers(kb, this.byId, this.projects);
     this.about = new EventAndArticleAnswers(kb, this.byId, formsOf);
+    this.hedges = new HedgeAnswers(kb, this.byId, this.projects, formsOf);
   }
 
   /** The passages an understood question rests on, best first: they join the retrieved ones. */
@@ -112,6 +115,8 @@ export class FactComposer {
     let hedged = false;
     const allMissing: Intent[] = [];
     const attributes = u.intents.filter((i) => ATTRIBUTE_INTENTS.has(i));
+    // Where each project's answer starts, when it states a fact (not "the article doesn't say").
+    const leads: number[] = [];
     // One subject at a time; a follow-up about two projects answers both.
     for (const id of ids.slice(0, 2)) {
       const project = this.projects.get(id);
@@ -125,7 +130,15 @@ export class FactComposer {
         /\b(meet|say hi|find)\b[^?]{0,30}\b(team|folks|people|maintainers)\b|(团队|维护者)/.test(u.text);
       const before = sentences.length;
       const firsts: number[] = [];
-      for (const intent of attributes.slice(0, 3)) {
+      // Two projects named in two clauses: each gets what its own clause asks.
+      const own =
+        (ids.length >= 2 &&
+          clauseAttributes(
+            u.text,
+            [project.name, project.id, ...project.aliases].map((n) => n.toLowerCase()),
+          )) ||
+        attributes;
+      for (const intent of own.slice(0, 3)) {
         firsts.push(sentences.length);
         // A talks question wants the session and its link first, then how many talks there are.
         if (intent === "talks" && project.links.kubecon_session && !countFirst && !meetFirst)
@@ -203,14 +216,21 @@ export class FactComposer {
       // Facts asked together ("who made it, how many stars, how many talks?") lead in one sentence:
       // the first sentence of each, joined; the rest follow.
       const heads = [...new Set(firsts)].filter((i) => i < sentences.length);
-      if (attributes.length >= 2 && missing.length === 0 && heads.length >= 2) {
+      if (own.length >= 2 && missing.length === 0 && heads.length >= 2) {
         const lead = heads.map((i) => sentences[i] as FactSentence);
         const rest = sentences.splice(before).filter((s) => !lead.includes(s));
-        const joined = lead
-          .map((s, i) => (i < lead.length - 1 ? s.text.replace(zh(L) ? /。$/ : /\.$/, "") : s.text))
-          .join(zh(L) ? "；" : "; ");
-        sentences.push({ text: joined, passage }, ...rest);
+        sentences.push(
+          {
+            text: joinSentences(
+              lead.map((s) => s.text),
+              L,
+            ),
+            passage,
+          },
+          ...rest,
+        );
       }
+      if (missing.length === 0 && sentences.length > before) leads.push(before);
       allMissing.push(...missing);
       if (missing.length > 0) {
         hedged = true;
@@ -235,12 +255,21 @@ export class FactComposer {
           : `${stated.text.replace(/\.$/, "")}, and it matters because ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
       } else if (wantsWhy) sentences.push({ text: whySentence(project, L), passage });
       const wantsWhat =
-        (u.intents.includes("what") && !wantsWhy) ||
-        (attributes.length === 0 && !wantsWhy) ||
-        missing.length > 0;
+        (u.intents.includes("what") && !wantsWhy) || (own.length === 0 && !wantsWhy) || missing.length > 0;
       if (wantsWhat) sentences.push({ text: project.summary[L], passage });
     }
     if (sentences.length === 0) return undefined;
+    // "capi stars? and kubevirt?": each project's fact, in one first sentence.
+    if (ids.length === 2 && leads.length === 2 && attributes.length > 0 && !u.intents.includes("compare")) {
+      const [a, b] = [sentences[leads[0] as number], sentences[leads[1] as number]] as FactSentence[];
+      sentences.splice(leads[1] as number, 1);
+      sentences.splice(leads[0] as number, 1, {
+        text: joinSentences([a.text, b.text], L),
+        passage: a.passage,
+        also: b.passage,
+      });
+      return { sentences: dedupe(sentences), hedged, missing: allMissing };
+    }
     // Several subjects ("what does LocalAI have to do with K8sGPT?"): the sentences naming more of
     // them come first.
     if (ids.length >= 2) {
@@ -251,92 +280,9 @@ export class FactComposer {
     return { sentences: dedupe(sentences), hedged, missing: allMissing };
   }
 
-  /**
-   * What the article does say that is closest to the question: the catalog sentence about the
-   * project holding most of the question's words ("which railway?" gets its users), else what it is.
-   */
-  private closest(project: Project, u: Understanding): string {
-    const L = u.language;
-    const candidates = [project.summary[L], ...projectFacts(project, L).map((f) => f.sentence)];
-    const words = u.content.known;
-    let best = candidates[0] as string;
-    let most = 0;
-    for (const sentence of candidates) {
-      const terms = new Set(tokenize(sentence));
-      const held = words.filter((w) => this.formsOf(w).some((f) => terms.has(f))).length;
-      if (held > most) [best, most] = [sentence, held];
-    }
-    return best;
-  }
-
   /** "The article doesn't say X" for details the knowledge base never mentions, then what it does say. */
   hedge(u: Understanding, details: string[]): ComposedAnswer | undefined {
-    const L = u.language;
-    const id = projectSubjects(u)[0];
-    const project = id ? this.projects.get(id) : undefined;
-    const passage = id ? this.byId.get(`catalog:${id}:${L}`) : undefined;
-    const quoted = details.map((d) => (L === "zh" ? `“${d}”` : `“${d}”`)).join(L === "zh" ? "、" : ", ");
-    if (project && passage) {
-      // Asked about a company the catalog names ("the CEO of Loft Labs"): say it of the company.
-      const entity = u.viaEntity ? u.entities[0] : undefined;
-      const about = entity
-        ? L === "zh"
-          ? `${entity}（${project.name} 的相关方）`
-          : `${entity} (of ${project.name})`
-        : project.name;
-      // A yes/no question resting on a premise ("LocalAI is a drop-in for the Anthropic API,
-      // right?") is settled by the article's fact first, then what it doesn't say.
-      if (YES_NO.test(u.text)) {
-        const note =
-          L === "zh" ? `文章没有提到${quoted}。` : `The article doesn't say anything about ${quoted}.`;
-        return {
-          sentences: [
-            { text: this.closest(project, u), passage },
-            { text: note, passage },
-          ],
-          hedged: true,
-        };
-      }
-      const lead =
-        L === "zh"
-          ? `文章没有提到 ${about} 的${quoted}。关于 ${project.name}，文章说的是：`
-          : `The article doesn't say anything about ${quoted} for ${about}. What it does say:`;
-      return {
-        sentences: [
-          { text: lead, passage },
-          { text: this.closest(project, u), passage },
-        ],
-        hedged: true,
-      };
-    }
-    const event = u.subjects.find((s) => s.kind === "event");
-    const eventPassage = event ? this.byId.get(`event:${event.id}:${L}`) : undefined;
-    const entry = event ? this.kb.events.find((e) => e.id === event.id) : undefined;
-    if (eventPassage && entry?.facts[0]) {
-      if (YES_NO.test(u.text)) {
-        const note =
-          L === "zh" ? `文章没有提到${quoted}。` : `The article doesn't say anything about ${quoted}.`;
-        return {
-          sentences: [
-            { text: entry.facts[0][L], passage: eventPassage },
-            { text: note, passage: eventPassage },
-          ],
-          hedged: true,
-        };
-      }
-      const lead =
-        L === "zh"
-          ? `文章没有提到 KubeCon 的${quoted}。文章说的是：`
-          : `The article doesn't say anything about ${quoted} for KubeCon. What it does say:`;
-      return {
-        sentences: [
-          { text: lead, passage: eventPassage },
-          { text: entry.facts[0][L], passage: eventPassage },
-        ],
-        hedged: true,
-      };
-    }
-    return undefined;
+    return this.hedges.hedge(u, details);
   }
 }
 

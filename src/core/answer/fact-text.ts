@@ -1,6 +1,7 @@
 import type { Passage } from "../knowledge/knowledge-base.js";
 import type { Project } from "../knowledge/schema.js";
 import type { Language } from "../types.js";
+import { ATTRIBUTE_INTENTS, CUES } from "./question-cues.js";
 import type { Intent } from "./understand.js";
 
 /** One sentence of a composed answer and the passage that states it. */
@@ -66,7 +67,8 @@ export const ASKS_LINK = /\blinks?\b|\burls?\b|\bsched\b|链接|网址|地址/;
 
 export const NEGATED = /\b(no|none|zero|without|any)\b|没有|没|无|一场都|零/;
 
-export const ASKS_COUNT = /\bhow many\b|\bnumber of\b|多少|几场|几个/;
+export const ASKS_COUNT =
+  /\bhow many\b|\bnumber of\b|\bhow (under|over)-?represented\b|\bhow (few|rare)\b|\bratio\b|多少|几场|几个|比例/;
 
 export const MONTH =
   /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|[一二三四五六七八九十]+月|\d+月/;
@@ -128,3 +130,24 @@ export const YES_NO =
 
 /** Asked how mature a project is, not only how old. */
 export const MATURITY = /\bmatur\w*|\bnewcomer\b|\bestablished\b|成熟|新手|新项目/;
+
+/**
+ * What a message asks of one of the projects it names, from the clause that names it: "vcluster谁做的？
+ * 另外kairos哪年进的cncf" asks who made vCluster and Kairos's CNCF year, not both of each.
+ * Undefined when the project's clauses ask nothing of their own.
+ */
+export function clauseAttributes(text: string, names: string[]): Intent[] | undefined {
+  const clauses = text.split(/[?？;；。!！]|，\s*(?=另外|还有|顺便)|\b(?:and|also|plus)\b|另外|还有|顺便/);
+  const mine = clauses.filter((c) => c && names.some((n) => c.includes(n)));
+  const asked = CUES.filter(
+    ([intent, re]) => ATTRIBUTE_INTENTS.has(intent) && mine.some((c) => re.test(c)),
+  ).map(([intent]) => intent);
+  return asked.length > 0 ? asked : undefined;
+}
+
+/** Sentences joined into one ("A has 3,700 stars; B has 5,000."), the first ones' full stops dropped. */
+export function joinSentences(texts: string[], L: Language): string {
+  return texts
+    .map((t, i) => (i < texts.length - 1 ? t.replace(L === "zh" ? /。$/ : /\.$/, "") : t))
+    .join(L === "zh" ? "；" : "; ");
+}

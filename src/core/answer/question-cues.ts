@@ -56,7 +56,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生|老项目|新项目/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|(?<!(起|启动|创建|拉起|部署|等|要|需要|花)[^，。？]{0,4})多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生|老项目|新项目/,
   ],
   [
     "creator",
@@ -273,3 +273,6 @@ export function aliasTypos(text: string, aliases: string[]): string[] {
 /** Asking what the author or the article thinks, finds or claims about something. */
 export const AUTHORS_VIEW =
   /\b(author|writer)('s)?\b[^?]{0,30}\b(say|says|said)\b|\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;
+
+/** Asking when a project started, not a year of something else ("哪年进的cncf"). */
+export const STARTED = /\bhow old\b|\bstart|\bbegin|\bbegan|\bfound|开始|始于|诞生|历史|成立/;

@@ -28,6 +28,7 @@ import {
   RECOMMEND,
   REFERS_BACK,
   SESSION_LINK,
+  STARTED,
   SUPERLATIVE,
   SUPERLATIVE_AGE,
   SUPERLATIVE_MIN,
@@ -217,11 +218,13 @@ export class QuestionReader {
     })
       .sort((a, b) => a.at - b.at)
       .map((c) => c.intent);
-    // "talks" cues on an event question are about the event ("how many talks at KubeCon?").
     for (const intent of attributeCues) {
+      // "talks" cues on an event question are about the event ("how many talks at KubeCon?").
       if (intent === "talks" && projectCount === 0 && (intents.includes("event-scale") || link)) continue;
       if (intent === "age" && intents.includes("superlative")) continue;
       if (intent === "stars" && intents.includes("superlative")) continue;
+      // "哪年进的cncf": the year of joining the CNCF, not of starting.
+      if (intent === "age" && attributeCues.includes("cncf") && !STARTED.test(text)) continue;
       add(intent);
     }
     for (const intent of entityIntents) add(intent);
@@ -260,11 +263,9 @@ export class QuestionReader {
       !intents.some((i) => ATTRIBUTE_INTENTS.has(i))
     )
       intents.unshift("creator");
-    // An event named only as "KubeCon", with details the article never mentions ("KubeCon North
-    // America", "visa"), is some other edition or another topic: no subject.
-    // Travel around an event (a visa, a hotel, food) is not the event.
+    // "KubeCon" with a qualifier or a year the article never mentions ("KubeCon North America",
+    // "KubeCon EU 2026") is another edition; travel around an event (a visa, a hotel) isn't the event.
     const edition = namesAnotherEdition(text, unknown);
-    // A year the knowledge base never mentions ("KubeCon EU 2026") is another edition, however named.
     const otherYear = unknown.some((w) => /^(19|20)\d{2}$/.test(w));
     if (
       (eventish && otherYear) ||
@@ -284,8 +285,7 @@ export class QuestionReader {
       !WHY.test(text) &&
       (unknown.length === 0 || DETAIL_ONCE.test(question))
     ) {
-      // "Will the KubeCon talks be recorded?": a detail of the conference the article is about.
-      // "大会官网是哪个？": with nothing else asked, the conference is the one the article is about.
+      // "大会官网是哪个？", "will the KubeCon talks be recorded?": the conference the article is about.
       for (const e of this.kb.events) subjects.push({ kind: "event", id: e.id });
     }
 
