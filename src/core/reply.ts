@@ -35,10 +35,11 @@ export interface ReplyError {
 export interface Reply {
   parts: ReplyPart[];
   /**
-   * The whole reply as markdown, derived from `parts` once by the core: the fallback for
-   * terminals, notifications and logs. Adapters render `parts`; they never parse this.
+   * The whole reply as markdown, derived from `parts` by the core on first read (most adapters
+   * render `parts` and never read it): the fallback for terminals, the page and logs. Adapters
+   * render `parts`; they never parse this.
    */
-  text: string;
+  readonly text: string;
   sources: Source[];
   language: Language;
   /** Visibility: shown only to the requester where the platform supports it. */
@@ -93,20 +94,28 @@ export function isAnswerMode(mode: AnswerMode | undefined): boolean {
   return mode === "llm" || mode === "extractive";
 }
 
-/** A draft made whole: defaults filled, the markdown fallback derived, feedback decided. */
+/**
+ * A draft made whole: defaults filled, feedback decided, the markdown fallback derived when first
+ * read (Slack and Discord render the parts and never ask for it). `text` is an enumerable own
+ * property, so spreading, comparing or serialising a reply sees it like any other field.
+ */
 export function completeReply(draft: ReplyDraft, fallbackLanguage: Language = "en"): Reply {
   const language = draft.language ?? fallbackLanguage;
   const ephemeral = draft.ephemeral === true;
-  const reply: Reply = {
+  const parts = draft.parts;
+  let text: string | undefined;
+  return {
     ...draft,
-    parts: draft.parts,
-    text: partsMarkdown(draft.parts, language),
+    parts,
+    get text(): string {
+      text ??= partsMarkdown(parts, language);
+      return text;
+    },
     sources: draft.sources ?? [],
     language,
     ephemeral,
     feedback: !ephemeral && draft.error === undefined && isAnswerMode(draft.mode),
   };
-  return reply;
 }
 
 /** A reply of one markdown text. */

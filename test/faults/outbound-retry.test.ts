@@ -2,6 +2,7 @@
  * Outbound platform calls under a hiccup: a response_url that resets the connection or answers
  * 5xx is retried until the answer is delivered; a refusal (4xx) is not retried.
  */
+import { createHook } from "node:async_hooks";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { webApi } from "@slack/bolt";
@@ -50,7 +51,7 @@ async function responseUrl(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/commands/1/2/abc`, delivered };
 }
 
-const api = () =>
+const api = (responseTimeoutMs?: number) =>
   new SlackApi(
     {
       client: { call: () => Promise.reject(new Error("no Web API here")) },
@@ -58,8 +59,34 @@ const api = () =>
       transport,
     },
     silentLogger,
-    { sleep: async () => {} },
+    { sleep: async () => {}, ...(responseTimeoutMs ? { responseTimeoutMs } : {}) },
   );
+
+/**
+ * Timers of `durationMs` created while `work` runs and still pending once it is done. A timer per
+ * call that outlives the call (an AbortSignal.timeout, say) holds its closure for the whole timeout.
+ */
+async function timersLeftBy(durationMs: number, work: () => Promise<void>): Promise<number> {
+  const pending = new Set<number>();
+  const hook = createHook({
+    init(id, type, _trigger, resource) {
+      if (type === "Timeout" && (resource as { _idleTimeout?: number })._idleTimeout === durationMs)
+        pending.add(id);
+    },
+    destroy(id) {
+      pending.delete(id);
+    },
+  }).enable();
+  try {
+    await work();
+    // Destroy hooks of cleared timers run on a later turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    hook.disable();
+  }
+  return pending.size;
+}
 
 describe("response_url posts", () => {
   it("survive a reset connection and 5xx answers", async () => {
@@ -85,6 +112,34 @@ describe("response_url posts", () => {
       );
     expect(failure).toBeDefined();
     expect(describeError(failure)).toMatch(/fetch failed: .+/);
+  });
+});
+
+describe("response_url timeouts", () => {
+  it("are cleared once the post is answered, refused or retried, so none outlives its call", async () => {
+    const TIMEOUT_MS = 9_876;
+    const faults: ("reset" | 503 | 400)[] = ["reset", 503];
+    const target = await responseUrl(faults);
+    let refused = 0;
+    const left = await timersLeftBy(TIMEOUT_MS, async () => {
+      await api(TIMEOUT_MS).respond(target.url, { text: "after a reset and a 503" });
+      faults.push(400, 400, 400, 400, 400);
+      for (let i = 0; i < 5; i++)
+        await api(TIMEOUT_MS)
+          .respond(target.url, { text: "refused" })
+          .catch(() => refused++);
+      for (let i = 0; i < 20; i++) await api(TIMEOUT_MS).respond(target.url, { text: `answer ${i}` });
+    });
+    expect(target.delivered).toHaveLength(21);
+    expect(refused).toBe(5);
+    expect(left).toBe(0);
+  });
+
+  it("are counted by the probe while pending (the probe sees a timer that outlives its call)", async () => {
+    const left = await timersLeftBy(9_875, async () => {
+      AbortSignal.timeout(9_875);
+    });
+    expect(left).toBe(1);
   });
 });
 

@@ -70,6 +70,36 @@ describe("completed replies", () => {
     expect(reply.text).toMatch(/GitHub stars.*Cluster API: 3,700 · vCluster: 8,000/);
   });
 
+  it("derive the markdown fallback only when it is read, once, and still show it as a field", () => {
+    let reads = 0;
+    const part = {
+      type: "markdown" as const,
+      get text() {
+        reads++;
+        return "KubeVirt runs VMs [1]";
+      },
+    };
+    const reply = completeReply({ parts: [part], mode: "llm" });
+    // Slack and Discord render the parts: completing a reply does not render markdown.
+    expect(reads).toBe(0);
+    expect(reply.text).toBe("KubeVirt runs VMs [1]");
+    expect(reply.text).toBe("KubeVirt runs VMs [1]");
+    expect(reads).toBe(1);
+    // Spread, serialised and compared like any other field.
+    expect({ ...reply }.text).toBe("KubeVirt runs VMs [1]");
+    expect(JSON.parse(JSON.stringify(reply)).text).toBe("KubeVirt runs VMs [1]");
+    expect(Object.keys(reply)).toContain("text");
+    expect(reply).toEqual({
+      parts: [{ type: "markdown", text: "KubeVirt runs VMs [1]" }],
+      text: "KubeVirt runs VMs [1]",
+      sources: [],
+      language: "en",
+      ephemeral: false,
+      feedback: true,
+      mode: "llm",
+    });
+  });
+
   it("carry the error code of a refusal, whatever its language", async () => {
     const bot = await createTestBot();
     const base = { kind: "command" as const, platform: "cli" as const, conversationId: "t:3", userId: "u" };

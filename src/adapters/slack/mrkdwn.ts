@@ -9,13 +9,20 @@ const ZWSP = "\u200b";
  * open nor close a code block.
  */
 export function escapeMrkdwn(text: string): string {
+  // Most labels and values hold none of the characters any step below changes.
+  if (!MRKDWN_SPECIAL.test(text)) return text;
   const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return breakBacktickRuns(neutraliseMentions(escaped));
 }
 
+/** What escaping changes: entities, a mention or broadcast ("<@", "@here"), backtick runs. */
+const MRKDWN_SPECIAL = /[&<>@`]/;
+/** Every mention or broadcast starts with one of these. */
+const MENTION_START = /[@<]/;
+
 /** Plain text for plain_text objects (headers, buttons): no entities there, but still no pings. */
 export function plainText(text: string): string {
-  return neutraliseMentions(text);
+  return MENTION_START.test(text) ? neutraliseMentions(text) : text;
 }
 
 function breakBacktickRuns(text: string): string {

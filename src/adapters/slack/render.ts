@@ -266,15 +266,13 @@ function weight(block: SlackBlock): number {
 }
 
 function fallbackText(blocks: SlackBlock[], empty: string): string {
-  const texts = blocks.flatMap((b) =>
-    b.type === "section" && b.text
-      ? [b.text.text]
-      : b.type === "header"
-        ? [escapeMrkdwn(b.text.text)]
-        : b.type === "context"
-          ? b.elements.map((e) => e.text)
-          : [],
-  );
+  const texts: string[] = [];
+  for (const b of blocks) {
+    if (b.type === "section") {
+      if (b.text) texts.push(b.text.text);
+    } else if (b.type === "header") texts.push(escapeMrkdwn(b.text.text));
+    else if (b.type === "context") for (const e of b.elements) texts.push(e.text);
+  }
   const text = texts.join("\n\n");
   return text.trim() === "" ? empty : text;
 }

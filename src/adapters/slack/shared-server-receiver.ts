@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseQuery } from "node:querystring";
 import {
   type App,
   HTTPResponseAck,
@@ -9,6 +8,7 @@ import {
 } from "@slack/bolt";
 import type { Logger } from "../../core/index.js";
 import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
+import { parseForm, parseSlackBody, type SlackBody } from "./request-body.js";
 import { verifySlackSignature } from "./request-verification.js";
 
 export interface SharedServerReceiverOptions {
@@ -23,27 +23,9 @@ export interface SharedServerReceiverOptions {
   bodyLimit?: number;
 }
 
-type Body = Record<string, unknown>;
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === "string" ? value : undefined;
-}
-
-/** Slash commands and interactivity arrive as forms (interactivity as one JSON `payload` field), events as JSON. */
-function parseBody(raw: Buffer, contentType: string): Body {
-  const text = raw.toString("utf8");
-  if (contentType.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded") {
-    const form = parseQuery(text);
-    if (typeof form.payload === "string") return JSON.parse(form.payload) as Body;
-    const out: Body = {};
-    for (const [key, value] of Object.entries(form)) out[key] = Array.isArray(value) ? value[0] : value;
-    return out;
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new Error("not an object");
-  return parsed as Body;
 }
 
 function isSslCheck(raw: Buffer, contentType: string): boolean {
@@ -51,7 +33,7 @@ function isSslCheck(raw: Buffer, contentType: string): boolean {
   return (
     contentType.startsWith("application/x-www-form-urlencoded") &&
     raw.includes("ssl_check") &&
-    parseQuery(raw.toString("utf8")).ssl_check === "1"
+    parseForm(raw).ssl_check === "1"
   );
 }
 
@@ -123,9 +105,9 @@ export class SharedServerReceiver implements Receiver {
       noBody(res, 401);
       return;
     }
-    let body: Body;
+    let body: SlackBody;
     try {
-      body = parseBody(raw, header(req, "content-type") ?? "");
+      body = parseSlackBody(raw, header(req, "content-type") ?? "");
     } catch {
       log.warn({ path: this.options.path }, "malformed Slack request body");
       noBody(res, 400);
