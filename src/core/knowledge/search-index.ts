@@ -73,6 +73,10 @@ export class SearchIndex implements Retriever {
   /** For each passage, the passage whose text is its context field, or -1. */
   private readonly previous: Int32Array;
   private readonly glossary: { en: string[][]; zh: string[][] }[];
+  /** Each glossary entry's phrases (tokenized), both languages: built once, not per question. */
+  private readonly groups: string[][][];
+  /** Glossary entries by the first word of one of their phrases. */
+  private readonly groupsByWord = new Map<string, number[]>();
   readonly matcher: ProjectMatcher;
   private readonly detectEvents: (text: string) => string[];
 
@@ -123,6 +127,16 @@ export class SearchIndex implements Retriever {
       return t.length > 1 ? t.filter((x) => [...x].length > 1) : t;
     };
     this.glossary = kb.glossary.map((g) => ({ en: g.en.map(tokenize), zh: g.zh.map(zhTerms) }));
+    this.groups = this.glossary.map((entry) => [...entry.en, ...entry.zh]);
+    this.groups.forEach((group, i) => {
+      for (const words of group) {
+        const first = words[0];
+        if (first === undefined) continue;
+        const holders = this.groupsByWord.get(first) ?? [];
+        if (holders.at(-1) !== i) holders.push(i);
+        this.groupsByWord.set(first, holders);
+      }
+    });
   }
 
   /** Passages holding the term in their text or the paragraph before it. */
@@ -149,6 +163,21 @@ export class SearchIndex implements Retriever {
     return this.dfOf(term) > 0;
   }
 
+  /** The glossary entries with a phrase whose words are all among `words`, in glossary order. */
+  private groupsWithin(
+    words: { has(w: string): boolean } & Iterable<string>,
+  ): { group: string[][]; hit: string[] }[] {
+    const candidates = new Set<number>();
+    for (const w of words) for (const i of this.groupsByWord.get(w) ?? []) candidates.add(i);
+    const out: { group: string[][]; hit: string[] }[] = [];
+    for (const i of [...candidates].sort((a, b) => a - b)) {
+      const group = this.groups[i] as string[][];
+      const hit = group.find((phrase) => phrase.length > 0 && phrase.every((w) => words.has(w)));
+      if (hit) out.push({ group, hit });
+    }
+    return out;
+  }
+
   /**
    * The index terms a concept of a question stands for: a Latin word's token, a Chinese word's
    * character pairs (or its one character), and the glossary's translations of either.
@@ -157,11 +186,8 @@ export class SearchIndex implements Retriever {
     // A Latin concept is already a token (stemmed): tokenizing it again would stem it twice.
     const own = /\p{Script=Han}/u.test(concept) ? hanForms(concept) : [concept];
     const forms = new Set(own);
-    for (const entry of this.glossary) {
-      const group = [...entry.en, ...entry.zh];
-      if (!group.some((words) => words.length > 0 && words.every((w) => forms.has(w)))) continue;
+    for (const { group } of this.groupsWithin(new Set(own)))
       for (const words of group) for (const w of words) forms.add(w);
-    }
     return [...forms];
   }
 
@@ -207,12 +233,7 @@ export class SearchIndex implements Retriever {
     };
     if (check(own)) return true;
     // A translation counts: "company" is known through "企业".
-    for (const entry of this.glossary) {
-      const group = [...entry.en, ...entry.zh];
-      if (!group.some((words) => words.length > 0 && words.every((w) => own.includes(w)))) continue;
-      if (group.some((words) => check(words))) return true;
-    }
-    return false;
+    return this.groupsWithin(new Set(own)).some(({ group }) => group.some((words) => check(words)));
   }
 
   /** A passage's distinct terms: its text's and the paragraph before it's. */
@@ -244,10 +265,7 @@ export class SearchIndex implements Retriever {
     const ownSet = new Set(own);
     // A glossary group is one meaning: a question using any of its words also searches for all the
     // others, in either language ("公司" finds "企业" as well as "company").
-    for (const entry of this.glossary) {
-      const group = [...entry.en, ...entry.zh];
-      const hit = group.find((words) => words.length > 0 && words.every((w) => ownSet.has(w)));
-      if (!hit) continue;
+    for (const { group, hit } of this.groupsWithin(ownSet)) {
       for (const words of group) {
         if (words === hit) continue;
         for (const w of words) add(w, TRANSLATION_WEIGHT / words.length, hit[0] as string);
