@@ -25,16 +25,24 @@ describe("evaluation", () => {
   });
 
   // Floors that guard against regressions, a little under each set's measured figures
-  // (docs/answers.md): the tuning sets were tuned on, heldout-fresh never was.
+  // (docs/answers.md): the tuning sets were tuned on, the heldout-fresh sets never were.
   type Floors = { recall: number; answer: number; first: number; decline: number; hedge: number };
   const floors: [string, Floors][] = [
     ["tuning.yaml", { recall: 1, answer: 0.97, first: 0.95, decline: 1, hedge: 0.9 }],
-    ["tuning-2.yaml", { recall: 0.97, answer: 0.92, first: 0.88, decline: 0.97, hedge: 0.9 }],
-    ["tuning-3.yaml", { recall: 0.98, answer: 0.9, first: 0.87, decline: 0.97, hedge: 0.9 }],
-    ["tuning-4.yaml", { recall: 0.95, answer: 0.89, first: 0.85, decline: 0.94, hedge: 0.85 }],
-    ["tuning-5.yaml", { recall: 0.94, answer: 0.88, first: 0.83, decline: 0.9, hedge: 0.8 }],
-    ["heldout-fresh.yaml", { recall: 0.95, answer: 0.87, first: 0.82, decline: 0.95, hedge: 0.67 }],
+    ["tuning-2.yaml", { recall: 0.97, answer: 0.93, first: 0.91, decline: 0.97, hedge: 0.95 }],
+    ["tuning-3.yaml", { recall: 0.98, answer: 0.93, first: 0.91, decline: 0.97, hedge: 0.95 }],
+    ["tuning-4.yaml", { recall: 0.97, answer: 0.95, first: 0.92, decline: 0.94, hedge: 0.95 }],
+    ["tuning-5.yaml", { recall: 0.95, answer: 0.92, first: 0.9, decline: 0.9, hedge: 0.9 }],
+    ["tuning-6.yaml", { recall: 0.95, answer: 0.9, first: 0.86, decline: 0.93, hedge: 0.94 }],
+    ["tuning-7.yaml", { recall: 0.97, answer: 0.94, first: 0.87, decline: 0.97, hedge: 0.97 }],
+    ["tuning-8.yaml", { recall: 0.97, answer: 0.97, first: 0.95, decline: 0.97, hedge: 0.94 }],
+    ["tuning-9.yaml", { recall: 0.95, answer: 0.97, first: 0.91, decline: 0.92, hedge: 0.95 }],
+    ["tuning-10.yaml", { recall: 0.97, answer: 0.95, first: 0.92, decline: 0.95, hedge: 0.93 }],
+    // Held out: measured and reported, never tuned on; the floors only catch a regression.
+    ["heldout-fresh.yaml", { recall: 0.95, answer: 0.89, first: 0.86, decline: 0.95, hedge: 0.72 }],
+    ["heldout-fresh-2.yaml", { recall: 0.94, answer: 0.88, first: 0.86, decline: 0.85, hedge: 0.82 }],
   ];
+
   it.each(floors)("on %s the figures stay at or above their floors", async (file, f) => {
     const cases = await loadEvalSet(path.join(dataDir, "eval", file));
     const s = (await evaluate(bot, cases, 4)).summary;
