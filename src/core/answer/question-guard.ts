@@ -160,6 +160,19 @@ export function injectionKind(question: string): "override" | "persona" | undefi
   return variants.some((t) => PERSONA_PATTERNS.some((p) => p.test(t))) ? "persona" : undefined;
 }
 
+/** A message without the clause that recasts the bot ("you are now my KubeCon buddy, which talk?" → "which talk?"). */
+export function withoutPersona(question: string): string {
+  return question
+    .replace(
+      /\b(you are now|you'?re now|act as|pretend( to be| you'?re| you are| i'?m| i am)?|role-?play( as)?|from now on)\b[^,.:;?!，。：；？！]*[,.:;!，。：；！]?/gi,
+      " ",
+    )
+    .replace(
+      /(你现在是|现在你是|扮演(一下)?|假装(你是)?|角色扮演)[^，。：；？！,.:;?!]*[，。：；！,.:;!]?/g,
+      " ",
+    );
+}
+
 /** Whether a message, on its own, is an attempt to override or recast the bot. */
 export function looksLikeInjection(question: string): boolean {
   return injectionKind(question) !== undefined;

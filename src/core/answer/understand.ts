@@ -38,7 +38,7 @@ import {
   WHICH_OF_CATALOG,
   WHY,
 } from "./question-cues.js";
-import { injectionKind, isInjection } from "./question-guard.js";
+import { injectionKind, isInjection, withoutPersona } from "./question-guard.js";
 import { namesAnotherEdition, narrowSubjects, talksDetail } from "./subject-narrowing.js";
 import type { Subject, UnderstandContext, Understanding } from "./understanding.js";
 import { firstSpellings, guessedNames, qualifyingUnknowns, unknownProperNouns } from "./unknown-words.js";
@@ -244,13 +244,14 @@ export class QuestionReader {
       this.nameTokens.has(w) ||
       typos.has(w) ||
       (/^[a-z0-9-]{5,}$/.test(w) && this.matcher.mentionedIn(w).length > 0);
-    const concepts = contentConcepts(question, isName, (w) => this.domain.has(w));
+    const body = withoutPersona(question); // "you are now my KubeCon buddy, …" is no content
+    const concepts = contentConcepts(body, isName, (w) => this.domain.has(w));
     const known: string[] = [];
     const unknown: string[] = [];
     for (const c of concepts) (this.knows(c) ? known : unknown).push(c);
     const isKnownWord = (w: string) => isName(w) || this.knows(w);
     const properNouns = [
-      ...new Set([...unknownProperNouns(question, isKnownWord), ...guessedNames(question, isKnownWord)]),
+      ...new Set([...unknownProperNouns(body, isKnownWord), ...guessedNames(body, isKnownWord)]),
     ];
     for (const word of properNouns.map((n) => n.toLowerCase()))
       if (!unknown.includes(word) && !tokenize(word).some((t) => concepts.includes(t))) unknown.push(word);
