@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     acksByKind.set(kind, [...(acksByKind.get(kind) ?? []), ms]);
   };
   const firstVisible: number[] = [];
-  const pending = new Map<string, { kind: string; check: () => boolean }>();
+  const pending = new Map<string, { kind: string; check: () => boolean; explain?: () => string }>();
   let lagMax = 0;
   const first = await scrape(origin);
   let rssLast = first.rss;
@@ -216,13 +216,18 @@ async function main(): Promise<void> {
         });
         const response = (await res.json()) as { type: number };
         ack("discord /ask", Date.now() - started);
+        const respondedAt = Date.now();
         // What Discord does with the endpoint's response: applies it as the interaction's callback.
+        let applied: number | undefined;
         if (response.type === 5)
-          await fetch(`${discord.restUrl}/v10/interactions/${interaction.id}/${interaction.token}/callback`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(response),
-          });
+          applied = await fetch(
+            `${discord.restUrl}/v10/interactions/${interaction.id}/${interaction.token}/callback`,
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(response),
+            },
+          ).then((r) => r.status);
         pending.set(`d${n}`, {
           kind: "discord /ask",
           check: () =>
@@ -233,6 +238,14 @@ async function main(): Promise<void> {
               const sent = (c.body ?? {}) as { components?: unknown[]; content?: string };
               return (sent.components ?? []).length > 0 || /restarting/i.test(sent.content ?? "");
             }),
+          explain: () =>
+            `HTTP response type ${response.type} read at +${respondedAt - started} ms, applied → ${applied ?? "-"}; ${discord.calls
+              .filter((c) => c.path.includes(interaction.token))
+              .map(
+                (c) =>
+                  `${c.method} ${c.path.replace(interaction.token, "<token>")} → ${c.status} at +${c.at - started} ms`,
+              )
+              .join("; ")}`,
         });
       } else {
         const res = await fetch(`${origin}/api/ask`, {
@@ -306,6 +319,7 @@ async function main(): Promise<void> {
   const deadline = Date.now() + LLM_TIMEOUT_MS + 10_000;
   while (Date.now() < deadline && [...pending.values()].some((p) => !p.check())) await sleep(250);
   const lost = [...pending.entries()].filter(([, p]) => !p.check());
+  for (const [id, p] of lost) if (p.explain) process.stderr.write(`[soak] lost ${id}: ${p.explain()}\n`);
 
   server.kill("SIGTERM");
   await new Promise((resolve) => server.once("exit", resolve));

@@ -337,6 +337,28 @@ describe("POST /discord/interactions", () => {
     expect(original?.components).toHaveLength(1);
   });
 
+  it("keeps the answer when its edit reaches Discord before Discord has applied the deferral", async () => {
+    // The endpoint's HTTP response is the acknowledgement, but Discord applies it on its side: an
+    // answer ready at once (the gate is open: no waiting) can race it, and the token's webhook is
+    // unknown (10015) until then. Here the edit wins the race for certain.
+    const interaction = fake.chatInputInteraction({
+      data: { name: "ask", options: [{ name: "question", type: 3, value: "Who uses KubeVirt, again?" }] },
+    });
+    fake.dispatch("INTERACTION_CREATE", interaction);
+    const { json } = await deliver(interaction);
+    expect(json).toEqual({ type: 5 });
+    const original = new RegExp(`/webhooks/${APP_ID}/${interaction.token}/messages/@original$`);
+    const [early] = await fake.waitForCalls("PATCH", original);
+    expect(early?.status).toBe(404);
+    expect(early?.response).toMatchObject({ code: 10015 });
+    await applyAsCallback(interaction, json);
+    const patches = await fake.waitForCalls("PATCH", original, 2, 10_000);
+    expect(patches[1]?.status).toBe(200);
+    const message = fake.getMessage(fake.interaction(interaction.id)?.originalMessageId ?? "");
+    expect(message?.content).toBe("KubeVirt is used by Nvidia and Cloudflare. @\u200beveryone");
+    expect(message?.components).toHaveLength(1);
+  });
+
   it("answers autocomplete from the catalog and acknowledges feedback privately", async () => {
     const auto = fake.autocompleteInteraction({
       data: { name: "project" },

@@ -13,7 +13,7 @@ import {
 import { z } from "zod";
 import type { Logger } from "../../core/index.js";
 import { type HttpRoutes, readBody, sendJson } from "../shared/http.js";
-import { withRetry } from "../shared/retry.js";
+import { isNetworkFailure, withRetry } from "../shared/retry.js";
 import type { DiscordPlace } from "./conversation.js";
 import { ed25519KeyProblem } from "./ed25519-key.js";
 import type { IncomingInteraction, InteractionHandler, InteractionResponder } from "./interaction-flow.js";
@@ -25,6 +25,12 @@ export const INTERACTIONS_PATH = "/discord/interactions";
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Waits before retrying a webhook edit or follow-up that failed on the network. */
 const WEBHOOK_RETRY = { delaysMs: [250, 1_000, 3_000] } as const;
+/** Discord's "Unknown Webhook": the interaction token has no acknowledged interaction behind it (yet). */
+const UNKNOWN_WEBHOOK = 10015;
+
+function isUnknownWebhook(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === UNKNOWN_WEBHOOK;
+}
 /** Interactions are small; anything bigger is not Discord. */
 const MAX_BODY_BYTES = 256 * 1024;
 const THREAD_TYPES = new Set([10, 11, 12]);
@@ -163,6 +169,12 @@ function apiMessage(message: DiscordMessage, ephemeral: boolean) {
 /** The HTTP side of an interaction: the first answer is the HTTP response, later ones use the token. */
 class HttpResponder implements InteractionResponder {
   private answered = false;
+  /**
+   * Whether Discord has shown it applied the acknowledgement (a webhook call succeeded). Our response
+   * being sent is not that: Discord applies it on its side, and an answer ready at once can reach the
+   * webhook routes first and be refused as an unknown webhook. Until then that refusal is retried.
+   */
+  private applied = false;
 
   constructor(
     private readonly rest: REST,
@@ -213,27 +225,31 @@ class HttpResponder implements InteractionResponder {
       content: message.content,
       flags: message.suppressEmbeds ? MessageFlags.SuppressEmbeds : 0,
     };
-    await withRetry(
-      () =>
-        this.rest.patch(Routes.webhookMessage(this.applicationId, this.token, "@original"), {
-          body,
-          auth: false,
-        }),
-      WEBHOOK_RETRY,
+    await this.webhookCall(() =>
+      this.rest.patch(Routes.webhookMessage(this.applicationId, this.token, "@original"), {
+        body,
+        auth: false,
+      }),
     );
   }
 
   async followUp(message: DiscordMessage, { ephemeral }: { ephemeral: boolean }): Promise<void> {
     // discord.js retries 5xx and honours 429; a connection lost under load is retried here, within
     // the interaction token's 15 minutes.
-    await withRetry(
-      () =>
-        this.rest.post(Routes.webhook(this.applicationId, this.token), {
-          body: apiMessage(message, ephemeral),
-          auth: false,
-        }),
-      WEBHOOK_RETRY,
+    await this.webhookCall(() =>
+      this.rest.post(Routes.webhook(this.applicationId, this.token), {
+        body: apiMessage(message, ephemeral),
+        auth: false,
+      }),
     );
+  }
+
+  private async webhookCall(call: () => Promise<unknown>): Promise<void> {
+    await withRetry(call, {
+      ...WEBHOOK_RETRY,
+      transient: (error) => isNetworkFailure(error) || (!this.applied && isUnknownWebhook(error)),
+    });
+    this.applied = true;
   }
 }
 
