@@ -132,6 +132,9 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     await rt?.close();
   };
 
+  // Signals are heard from before the port opens: /healthz answers while the rest starts, and a
+  // SIGTERM then must stop the process cleanly, not kill it.
+  const stopSignal = io.stopSignal ?? processSignal();
   let chat: ConsoleAdapter | undefined;
   let address: AddressInfo;
   try {
@@ -188,7 +191,6 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     throw error;
   }
 
-  const stopSignal = io.stopSignal ?? processSignal();
   // Leaving the terminal chat stops the process.
   const chatClosed = chat ? chat.closed.then(() => "chat closed") : new Promise<string>(() => {});
   const reason = await Promise.race([stopSignal, chatClosed]);

@@ -76,6 +76,29 @@ describe("the launcher and its signals", () => {
     expect(await portClosed(port)).toBe(true);
   });
 
+  it("SIGTERM while it is still starting (alive, not yet ready) stops it cleanly, exit code 0", async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [bin, "start"], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    children.push(server);
+    const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+    // The port opens before the knowledge base and the adapters load: signal as soon as it does.
+    await until(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      "the port to open",
+    );
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(await portClosed(port)).toBe(true);
+  });
+
   it.each(["SIGTERM", "SIGINT"] as const)("the server stops on %s and frees its port", async (signal) => {
     const port = await freePort();
     const { serverPid } = await launch(`exec node ${bin} start`, port);
