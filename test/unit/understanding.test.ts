@@ -259,6 +259,7 @@ describe("honest about what the article doesn't say", () => {
       "whats the install command for capi, is it clusterctl init or smth",
       /about “install” for Cluster API\./,
     ],
+    ["is kubevirt 1.0 out yet?", /doesn't say anything about “1.0” for KubeVirt/],
     // A guess offered after the question is a name, even in lower case.
     ["which railway runs kairos? deutsche bahn?", /doesn't say anything about “deutsche bahn”/],
     ["用 Kairos 的是哪家公司？德铁吗？", /文章没有提到 Kairos 的“德铁”/],
@@ -484,6 +485,18 @@ describe("declines and clarifications", () => {
   it("a need the article meets only with a tool named in passing gets that tool", async () => {
     const reply = await ask("anything about sustainability / cutting cluster energy use? 🌱");
     expect(firstSentence(reply.text)).toMatch(/kube-green/);
+  });
+
+  it.each([
+    "Kubernetes 1.32 有哪些新特性？",
+    "转行做云原生运维有前途吗，需要学哪些东西",
+    "推荐几本学 Go 语言的书，想以后给 CAPI 贡献代码",
+  ])("%s is declined: a release, a career or books are not the article's", async (q) => {
+    expect((await ask(q)).mode).toBe("declined");
+  });
+
+  it("booking flights for the conference still asks when it is", async () => {
+    expect((await ask("when is KubeCon EU this year? trying to book flights ✈️")).text).toMatch(/April/);
   });
 
   it("a detail asked of a tool named in passing hedges", async () => {

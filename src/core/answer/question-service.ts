@@ -24,6 +24,10 @@ const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
 const TROUBLESHOOT =
   /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck|help)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
 
+/** Careers, courses and books: what a general assistant is asked, not an article. */
+const CAREER_OR_STUDY =
+  /\b(career|job hunt\w*|salary|salaries|interview questions?|resume|cv|books|(a|any) (good )?book (on|about|for)|courses?|bootcamps?)\b|转行|前途|找工作|面试题|薪资|工资|简历|学习路线|几本|(本|的)书|书籍|课程/i;
+
 /** Questions about the bot itself: which model it runs, who built it. */
 const ABOUT_THE_BOT =
   /\b(which|what) (llm|model|ai)\b[^?]{0,20}\b(are you|do you use|powers you|is this)\b|\bare you (gpt|chatgpt|claude|gemini|llama|an? (ai|bot|llm))\b|\bwho (made|built|created) you\b|你是(用)?(哪个|什么)(大)?模型|你是(gpt|chatgpt|claude)|谁(开发|做|创建)了你|你是谁/i;
@@ -175,6 +179,10 @@ export class QuestionService {
     if (TASK.test(u.text)) return false;
     // "Which model are you?": about the bot, not the article.
     if (ABOUT_THE_BOT.test(u.text)) return false;
+    // Careers, courses and books ("转行做云原生运维有前途吗", "推荐几本学 Go 的书"): not the article's.
+    if (CAREER_OR_STUDY.test(u.text) && !u.intents.includes("reading")) return false;
+    // "Kubernetes 1.32 有哪些新特性？": a release the knowledge base never mentions, with no project.
+    if (named.length === 0 && u.content.unknown.some((w) => /^\d+\.\d+(\.\d+)?$/.test(w))) return false;
     // "otel collector config to export traces to jaeger?": a tool the article only names, asked
     // about in words none of which the article uses of it, is that tool's own manual.
     // Troubleshooting it ("MAAS commissioning keeps failing") is too.

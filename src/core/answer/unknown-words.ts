@@ -85,10 +85,12 @@ export function qualifyingUnknowns(
   isKnown: (word: string) => boolean,
   isFiller: (token: string) => boolean,
 ): string[] {
-  if (!YES_NO_QUESTION.test(question)) return [];
   const text = question.normalize("NFKC").toLowerCase();
+  // A version the knowledge base never mentions ("is kubevirt 1.0 out yet?").
+  const versions = (text.match(/\bv?\d+\.\d+(?:\.\d+)?\b/g) ?? []).filter((v) => !isKnown(v));
+  if (!YES_NO_QUESTION.test(question)) return versions;
   const words = text.match(/[a-z][a-z0-9-]*/g) ?? [];
-  const out: string[] = [];
+  const out: string[] = [...versions];
   // "有阿里云的 provider 吗": a Chinese name qualifying a known thing with 的.
   for (const m of text.matchAll(
     /(?:有|支持|兼容|集成)(\p{Script=Han}{2,5})的\s*([a-z][a-z0-9-]*|\p{Script=Han}{2,4})/gu,
