@@ -369,6 +369,10 @@ describe("the article itself", () => {
     expect(firstSentence(reply.text)).toMatch(/不带偏见的平台/);
   });
 
+  it("the hashtags it uses are quoted from their sentence", async () => {
+    expect((await ask("lol what hashtags does the article drop")).text).toMatch(/#selfhosted.*#homelab/);
+  });
+
   it("lists its sections", async () => {
     const reply = await ask("what are the section headings in the article?");
     expect(reply.text).toMatch(/KubeVirt.*拥抱多样性/);

@@ -87,6 +87,18 @@ export class FactComposer {
   }
 
   compose(u: Understanding, options: { recommended?: string } = {}): ComposedAnswer | undefined {
+    // "Which hashtags does it use?": the sentences holding them (the index drops the "#").
+    if (/\bhash-?tags?\b|话题标签|井号/.test(u.text)) {
+      const tagged = this.kb.passages
+        .filter((p) => p.kind === "article" && /(^|\s)#\p{L}/u.test(p.text))
+        .flatMap((p) =>
+          p.text
+            .split(/(?<=[。！？.!?])\s*/u)
+            .filter((t) => /(^|\s)#\p{L}/u.test(t))
+            .map((text) => ({ text: text.trim(), passage: p })),
+        );
+      if (tagged.length > 0) return { sentences: tagged.slice(0, 2), hedged: false };
+    }
     // A quoted phrase of the article ("文中的“网络超级工具”指的是哪个项目？") is answered by its sentence.
     // The closing section named by its title ("“拥抱多样性”主要讲了啥") is answered as the closing section.
     if (u.intents.includes("article") && CONCLUSION.test(u.text)) return this.about.article(u, "about");
