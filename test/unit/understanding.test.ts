@@ -162,6 +162,11 @@ describe("facts first", () => {
     expect((await ask("what projects does the article cover?")).text).toMatch(/Kairos/);
   });
 
+  it("a difference asked between two projects states what each is, whatever else the message says", async () => {
+    const reply = await ask("kubevirt和vcluster有什么区别，名字好像");
+    expect(firstSentence(reply.text)).toMatch(/KubeVirt.*虚拟集群/);
+  });
+
   it("a why-question quotes the reason, naming the project", async () => {
     const reply = await ask("why does vCluster matter?");
     expect(firstSentence(reply.text)).toMatch(/^Why vCluster matters: It suits/);

@@ -166,6 +166,7 @@ export class ExtractiveAnswerer implements Answerer {
     } else if (
       !hedged &&
       !u.intents.includes("why") &&
+      !u.intents.includes("compare") &&
       projectSubjects(u).length > 0 &&
       u.content.known.length > 0
     ) {
