@@ -486,6 +486,12 @@ describe("declines and clarifications", () => {
     expect((await ask(q)).mode).toBe("declined");
   });
 
+  it("asking a tool named in passing for an example is declined; examples of a project's users are answered", async () => {
+    expect((await ask("multus NetworkAttachmentDefinition example for macvlan pls")).mode).toBe("declined");
+    expect((await ask("give me examples of companies using kubevirt")).text).toMatch(/Nvidia/);
+    expect((await ask("请问 kubevirt 的用户有哪些")).text).toMatch(/Nvidia/);
+  });
+
   it("troubleshooting a tool named in passing is declined", async () => {
     const reply = await ask("MAAS commissioning keeps failing on my dell boxes with an ipmi timeout, help");
     expect(reply.mode).toBe("declined");

@@ -126,7 +126,7 @@ export const REFERS_BACK =
   /\b(?!it (mentions?|covers?|says?)\b)(it|its|it's|they|them|their|this (one|project|tool)|that (one|project|tool)|the project|the tool)\b(?! (mention|cover|say) anything)|它|它们|这个项目|那个项目|该项目|这个工具|这玩意|这东西/;
 /** A task for a general assistant, not a question: "write me a manifest", "给我一份…清单". */
 export const TASK =
-  /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|examples?|helm charts?|dockerfiles?|terraform|crd|cr)\b|\b(manifest|yaml|snippet|example)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请)(写|生成|出|来|做)?(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|示例|manifest|规则|查询语句|promql)/i;
+  /^\s*(please\s+|pls\s+|can you\s+|could you\s+)?(write|generate|create|draft|give me|show me|make me|produce)\b[^?？]{0,80}\b(manifests?|yaml|ya?ml file|config(uration)? files?|commands?|scripts?|code|snippets?|helm charts?|dockerfiles?|terraform|crds?)\b|\b(manifest|yaml|snippet)s? (for|of)\b[^?？]{0,60}\b(pls|please|plz)\b|(帮我|给我|请帮我|请你)(写|生成|出|来|做|弄)(一份|一个|个|一段)?[^。？！?]{0,50}(yaml|清单|配置文件|命令|脚本|代码|manifest|规则|查询语句|promql)|(帮我|给我)(一份|一个|一段)[^。？！?]{0,50}(yaml|清单|配置文件|脚本|代码|manifest)/i;
 
 /** Asking for instructions: how to set something up, configure, write or run it. */
 export const HOW_TO =
@@ -276,3 +276,18 @@ export const AUTHORS_VIEW =
 
 /** Asking when a project started, not a year of something else ("哪年进的cncf"). */
 export const STARTED = /\bhow old\b|\bstart|\bbegin|\bbegan|\bfound|开始|始于|诞生|历史|成立/;
+
+/** Careers, courses and books: what a general assistant is asked, not an article. */
+export const CAREER_OR_STUDY =
+  /\b(career|job hunt\w*|salary|salaries|interview questions?|resume|cv|books|(a|any) (good )?book (on|about|for)|courses?|bootcamps?)\b|转行|前途|找工作|面试题|薪资|工资|简历|学习路线|几本|(本|的)书|书籍|课程/i;
+
+/** Asking for a tool's examples, templates or manifests. */
+export const TOOL_MANUAL = /\b(examples?|samples?|templates?|manifests?|yaml)\b|示例|样例|模板/i;
+
+/** Troubleshooting: something keeps failing, an error, a timeout. */
+export const TROUBLESHOOT =
+  /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck|help)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
+
+/** Questions about the bot itself: which model it runs, who built it. */
+export const ABOUT_THE_BOT =
+  /\b(which|what) (llm|model|ai)\b[^?]{0,20}\b(are you|do you use|powers you|is this)\b|\bare you (gpt|chatgpt|claude|gemini|llama|an? (ai|bot|llm))\b|\bwho (made|built|created) you\b|你是(用)?(哪个|什么)(大)?模型|你是(gpt|chatgpt|claude)|谁(开发|做|创建)了你|你是谁/i;

@@ -9,7 +9,18 @@ import { FactComposer, quotes } from "./fact-answers.js";
 import { ImplicitSubjects } from "./implicit-subject.js";
 import type { ConversationMemory } from "./memory.js";
 import { messages } from "./messages.js";
-import { AUTHORS_VIEW, DETAIL_ONCE, FILLER_EN, HOW_TO, TASK, TRAVEL } from "./question-cues.js";
+import {
+  ABOUT_THE_BOT,
+  AUTHORS_VIEW,
+  CAREER_OR_STUDY,
+  DETAIL_ONCE,
+  FILLER_EN,
+  HOW_TO,
+  TASK,
+  TOOL_MANUAL,
+  TRAVEL,
+  TROUBLESHOOT,
+} from "./question-cues.js";
 import { checkQuestion } from "./question-guard.js";
 import { ATTRIBUTE_INTENTS, projectSubjects, QuestionReader, type Understanding } from "./understand.js";
 
@@ -19,18 +30,6 @@ export const MIN_COVERAGE = 0.5;
 const UNKNOWN_ONLY_MIN = 2;
 
 const COUNT = /\bhow many\b|\bnumber of\b|多少个|几个|多少种/;
-
-/** Troubleshooting: something keeps failing, an error, a timeout. */
-const TROUBLESHOOT =
-  /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck|help)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
-
-/** Careers, courses and books: what a general assistant is asked, not an article. */
-const CAREER_OR_STUDY =
-  /\b(career|job hunt\w*|salary|salaries|interview questions?|resume|cv|books|(a|any) (good )?book (on|about|for)|courses?|bootcamps?)\b|转行|前途|找工作|面试题|薪资|工资|简历|学习路线|几本|(本|的)书|书籍|课程/i;
-
-/** Questions about the bot itself: which model it runs, who built it. */
-const ABOUT_THE_BOT =
-  /\b(which|what) (llm|model|ai)\b[^?]{0,20}\b(are you|do you use|powers you|is this)\b|\bare you (gpt|chatgpt|claude|gemini|llama|an? (ai|bot|llm))\b|\bwho (made|built|created) you\b|你是(用)?(哪个|什么)(大)?模型|你是(gpt|chatgpt|claude)|谁(开发|做|创建)了你|你是谁/i;
 
 const ABOUT_ARTICLE = /\b(the|this) (article|piece|post|author)\b|文章|这篇|作者/;
 
@@ -193,8 +192,9 @@ export class QuestionService {
     if (
       named.length > 0 &&
       !named.some(featured) &&
-      u.details.length === 0 &&
-      (TROUBLESHOOT.test(u.text) || (!asksOpen && foreignWords))
+      (TROUBLESHOOT.test(u.text) ||
+        TOOL_MANUAL.test(u.text) ||
+        (u.details.length === 0 && !asksOpen && foreignWords))
     )
       return false;
     const covered = u.subjects.filter((s) => s.kind !== "article").length;
