@@ -130,7 +130,7 @@ export const TASK =
 
 /** Asking for instructions: how to set something up, configure, write or run it. */
 export const HOW_TO =
-  /\bhow (do|can|should|would|could) (i|we|you)\b|\bhow to\b|\b(set ?up|configure|write|deploy|install|tune|debug|troubleshoot|fix)\b.*\b(my|our|a|an|the)\b|(怎么|怎样|如何)[^，。？！?,]{0,6}?(配置|写|用|部署|安装|搭建|设置|接入|调试|排查|导出|恢复|备份|建|创建|实现|开启|启用|迁移|升级|监控|调)|(配置|写|部署|搭建)(教程|方法|步骤)/i;
+  /\bhow (do|can|should|would|could) (i|we|you)\b|\bhow to\b|^\s*(please\s+)?(set ?up|configure|deploy|install|tune|debug|troubleshoot|fix)\b|(怎么|怎样|如何)[^，。？！?,]{0,6}?(配置|写|用|部署|安装|搭建|设置|接入|调试|排查|导出|恢复|备份|建|创建|实现|开启|启用|迁移|升级|监控|调)|(配置|写|部署|搭建)(教程|方法|步骤)/i;
 // Kinds of detail people ask about a project or an event that an overview article rarely states.
 // A question asking one is answered "the article doesn't say" unless the subject's passages use it.
 export const DETAIL =
