@@ -286,7 +286,7 @@ export const TOOL_MANUAL = /\b(examples?|samples?|templates?|manifests?|yaml)\b|
 
 /** Troubleshooting: something keeps failing, an error, a timeout. */
 export const TROUBLESHOOT =
-  /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck|help)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
+  /\b(keeps? (failing|crashing|dying|restarting)|fails?|failing|error|errors|timeouts?|timing out|not working|doesn'?t work|broken|stuck)\b|报错|失败|超时|起不来|挂了|不工作|卡住/;
 
 /** Questions about the bot itself: which model it runs, who built it. */
 export const ABOUT_THE_BOT =
