@@ -510,6 +510,12 @@ describe("declines and clarifications", () => {
     expect((await ask(q)).mode).toBe("declined");
   });
 
+  it("everyday words that look like cues are no cue: 'of course', 'resume a VM', 'when was it released'", async () => {
+    expect((await ask("of course, what's kairos?")).mode).toBe("extractive");
+    expect((await ask("can you resume a VM in kubevirt?")).mode).not.toBe("declined");
+    expect(firstSentence((await ask("when was kubevirt released?")).text)).toMatch(/eight years/);
+  });
+
   it("booking flights for the conference still asks when it is", async () => {
     expect((await ask("when is KubeCon EU this year? trying to book flights ✈️")).text).toMatch(/April/);
   });

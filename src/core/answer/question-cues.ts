@@ -56,7 +56,7 @@ export const CUES: [Intent, RegExp][] = [
   ],
   [
     "age",
-    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|(?<!(起|启动|创建|拉起|部署|等|要|需要|花)[^，。？]{0,4})多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生|老项目|新项目/,
+    /\bhow old\b|\bwhen (did|was|were|has)\b.*\b(start|begin|began|create|found|launch|born|kick|release)|\b(started|began|launched|founded) (in|back)\b|\bsince when\b|\bwhat year\b|\bage\b|\bolder\b|\bolde?st\b|\bnewer\b|\bnewest\b|\byoungest\b|\bbeen around\b|\bhow long (has|have|is|are)\b[^?]{0,40}\b(been|existed|around|running)\b|\bhow long ago\b|\bhow many years\b|\bmature\b|\bmaturity\b|\bbrand[- ]new\b|\bnewcomer\b|(?<!(起|启动|创建|拉起|部署|等|要|需要|花)[^，。？]{0,4})多久|几年|多少年|多长时间|哪年|哪一年|什么时候(开始|创建|启动|出现|诞生)|始于|开始于|历史|年头|多老|更老|最老|最早|成熟|诞生|老项目|新项目/,
   ],
   [
     "creator",
@@ -272,14 +272,14 @@ export function aliasTypos(text: string, aliases: string[]): string[] {
 
 /** Asking what the author or the article thinks, finds or claims about something. */
 export const AUTHORS_VIEW =
-  /\b(author|writer)('s)?\b[^?]{0,30}\b(say|says|said)\b|\b(author|writer|article|piece|post|they)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;
+  /\b(author|writer)('s)?\b[^?]{0,30}\b(say|says|said)\b|\b(author|writer|article|piece|post)\b[^?]{0,30}\b(think|thinks|view|views|opinion|buy|buys|agree|agrees|believe|believes|find|finds|surprising|surprised|surprise|claim|claims|argue|argues|feel|feels|make of|evaluat\w*)\b|\baccording to (the author|the article|their research|the research)\b|(作者|文章)[^？?]{0,6}(怎么看|怎么评价|如何评价|认为|觉得|看法|观点|评价|相信|同意)/;
 
 /** Asking when a project started, not a year of something else ("哪年进的cncf"). */
 export const STARTED = /\bhow old\b|\bstart|\bbegin|\bbegan|\bfound|开始|始于|诞生|历史|成立/;
 
 /** Careers, courses and books: what a general assistant is asked, not an article. */
 export const CAREER_OR_STUDY =
-  /\b(career|job hunt\w*|salary|salaries|interview questions?|resume|cv|books|(a|any) (good )?book (on|about|for)|courses?|bootcamps?)\b|转行|前途|找工作|面试题|薪资|工资|简历|学习路线|几本|(本|的)书|书籍|课程/i;
+  /\b(career|job hunt\w*|salary|salaries|interview questions?|cv|books|(a|any) (good )?book (on|about|for)|courses|(an? |online )course (on|about|for)|bootcamps?)\b|转行|前途|找工作|面试题|薪资|工资|简历|学习路线|几本|(本|的)书|书籍|课程/i;
 
 /** Asking for a tool's examples, templates or manifests. */
 export const TOOL_MANUAL = /\b(examples?|samples?|templates?|manifests?|yaml)\b|示例|样例|模板/i;
