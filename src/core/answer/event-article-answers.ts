@@ -6,6 +6,7 @@ import {
   type FactSentence,
   largestNumber,
   MONTH,
+  sentencesOf,
   unstated,
 } from "./fact-text.js";
 import { CONCLUSION } from "./question-cues.js";
@@ -178,11 +179,10 @@ export class EventAndArticleAnswers {
     const last = this.closing(articleId);
     if (last.length === 0) return undefined;
     const sentences = last.flatMap((p) =>
-      p.text
-        .split(/(?<=[。！？.!?])\s*/u)
+      sentencesOf(p.text)
         // A link's leftover ("请查看。") is no sentence.
-        .filter((t) => [...t.trim()].length > 6)
-        .map((text) => ({ text: text.trim(), passage: p })),
+        .filter((t) => [...t].length > 6)
+        .map((text) => ({ text, passage: p })),
     );
     // "At the very end" wants the closing sentences; a conclusion, the opening ones.
     // The sentences holding the question's words ("what did the research find?"), else by position.

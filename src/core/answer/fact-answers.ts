@@ -14,6 +14,7 @@ import {
   type FactSentence,
   joinSentences,
   MATURITY,
+  sentencesOf,
   UNSTATED,
   unstated,
   WITHHELD,
@@ -92,10 +93,9 @@ export class FactComposer {
       const tagged = this.kb.passages
         .filter((p) => p.kind === "article" && /(^|\s)#\p{L}/u.test(p.text))
         .flatMap((p) =>
-          p.text
-            .split(/(?<=[。！？.!?])\s*/u)
+          sentencesOf(p.text)
             .filter((t) => /(^|\s)#\p{L}/u.test(t))
-            .map((text) => ({ text: text.trim(), passage: p })),
+            .map((text) => ({ text, passage: p })),
         );
       if (tagged.length > 0) return { sentences: tagged.slice(0, 2), hedged: false };
     }

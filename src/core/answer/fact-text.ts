@@ -151,3 +151,11 @@ export function joinSentences(texts: string[], L: Language): string {
     .map((t, i) => (i < texts.length - 1 ? t.replace(L === "zh" ? /。$/ : /\.$/, "") : t))
     .join(L === "zh" ? "；" : "; ");
 }
+
+/** A passage's sentences, each with its own closing mark (Chinese or Latin punctuation). */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[。！？.!?])\s*/u)
+    .map((t) => t.trim())
+    .filter(Boolean);
+}

@@ -26,8 +26,7 @@ export class ImplicitSubjects {
     // A need told at length ("we need to move a bunch of VMs off vmware because licensing went
     // nuts"): everyday words the article doesn't use don't count against it when the words it
     // does use point at one project decisively.
-    const decisive = best.score >= 1 && (!next || best.score >= next.score * 1.5);
-    return decisive && known.length * 3 >= unknown.length ? best.id : undefined;
+    return decisive(best, next) && known.length * 3 >= unknown.length ? best.id : undefined;
   }
 
   /**
@@ -71,7 +70,7 @@ export class ImplicitSubjects {
     const { known, unknown } = u.content;
     if (known.length < 2 || known.length <= unknown.length) return u;
     const [best, next] = this.bestFit(known);
-    if (!best || best.score < 1 || (next && best.score < next.score * 1.5)) return u;
+    if (!best || !decisive(best, next)) return u;
     return { ...u, subjects: [{ kind: "project", id: best.id }] };
   }
 
@@ -95,7 +94,7 @@ export class ImplicitSubjects {
     } else return undefined;
     if (words.length === 0) return undefined;
     const [best, next] = this.bestFit(words);
-    if (!best || best.score < 1 || (next && best.score < next.score * 1.5)) return undefined;
+    if (!best || !decisive(best, next)) return undefined;
     return best.id;
   }
 }
@@ -110,3 +109,8 @@ const WHICH_OF_THEM =
 /** Asking whether the article mentions anything for a need, tools named in passing included. */
 const MENTIONS_ANY =
   /\b(mention|mentions|cover|covers|say|says)\b[^?]{0,12}\banything\b|\banything (for|about|on)\b|(提到|介绍|讲)(了)?(什么|哪个|哪些)(工具|项目)/;
+
+/** A best fit that wins outright: a word only it holds, and half again the runner-up's score. */
+function decisive(best: { score: number }, next: { score: number } | undefined): boolean {
+  return best.score >= 1 && (!next || best.score >= next.score * 1.5);
+}

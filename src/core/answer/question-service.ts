@@ -257,8 +257,20 @@ export class QuestionService {
    * ("pricing", "CEO", "install"): the answer says the article doesn't state them.
    */
   private unstatedDetails(u: Understanding, question: string): string[] {
+    if (u.subjects.length === 0 || u.intents.includes("compare") || u.intents.includes("superlative"))
+      return [];
+    // Known to the knowledge base is not enough: the subject's own passages must use the word
+    // ("价格" occurs in the article, but never about vCluster).
+    const ids = projectSubjects(u);
+    // A detail asked for (price, room, license…) that the subject's passages never mention.
+    const details = u.details.filter(
+      (d) =>
+        tokenize(d).some((t) => !this.index.knowsAbout(t, ids)) ||
+        (/\p{Script=Han}/u.test(d) && !this.index.knowsAbout(d, ids)),
+    );
+    if (details.length > 0) return details;
     // "Is CAPI better than crossplane?": a comparison with something the article never mentions.
-    if (projectSubjects(u).length === 1 && !u.intents.includes("superlative")) {
+    if (ids.length === 1) {
       const other = [
         ...u.text.matchAll(
           /\b(?:than|vs\.?|versus|compared (?:to|with)|or)\s+([a-z][\w-]*)|(?:比|和|跟|与)\s*([a-z][\w-]*)/g,
@@ -273,24 +285,8 @@ export class QuestionService {
             tokens.every((t) => !this.index.knowsConcept(t) && !FILLER_EN.has(t) && t.length > 2)
           );
         });
-      // Details asked of the subject come first ("the install command — clusterctl init or smth?").
-      const asked = u.details.filter((d) =>
-        tokenize(d).some((t) => !this.index.knowsAbout(t, projectSubjects(u))),
-      );
-      if (other.length > 0) return asked.length > 0 ? asked : other;
+      if (other.length > 0) return other;
     }
-    if (u.subjects.length === 0 || u.intents.includes("compare") || u.intents.includes("superlative"))
-      return [];
-    // Known to the knowledge base is not enough: the subject's own passages must use the word
-    // ("价格" occurs in the article, but never about vCluster).
-    const ids = projectSubjects(u);
-    // A detail asked for (price, room, license…) that the subject's passages never mention.
-    const details = u.details.filter(
-      (d) =>
-        tokenize(d).some((t) => !this.index.knowsAbout(t, ids)) ||
-        (/\p{Script=Han}/u.test(d) && !this.index.knowsAbout(d, ids)),
-    );
-    if (details.length > 0) return details;
     // "How do I configure the CAPI AWS provider?": an overview article gives no instructions.
     if (ids.length > 0 && HOW_TO.test(u.text))
       return [u.language === "zh" ? "具体的操作步骤" : "step-by-step instructions"];

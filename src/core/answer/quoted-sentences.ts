@@ -1,5 +1,5 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
-import type { FactSentence } from "./fact-text.js";
+import { type FactSentence, sentencesOf } from "./fact-text.js";
 import type { Understanding } from "./understand.js";
 
 /** The knowledge base's sentences that hold a phrase the question quotes, article passages first. */
@@ -15,7 +15,7 @@ export function quotes(u: Understanding, kb: KnowledgeBase): FactSentence[] {
     const needle = squash(q);
     for (const p of ordered) {
       if (!squash(p.text).includes(needle)) continue;
-      const sentence = p.text.split(/(?<=[。！？.!?])\s*/u).find((s) => squash(s).includes(needle));
+      const sentence = sentencesOf(p.text).find((s) => squash(s).includes(needle));
       if (!sentence) continue;
       // Say which project the sentence is about when it doesn't ("它提供了…").
       const owner = kb.projects.find((x) => x.id === p.projectIds[0]);

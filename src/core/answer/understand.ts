@@ -107,10 +107,8 @@ export class QuestionReader {
     const named = this.matcher.mentionedIn(question, (w) => this.knows(w) || this.knows(tokenize(w)[0] ?? w));
     // Order subjects as the question names them ("X or Y" compares X first).
     const position = (id: string) => {
-      const p = this.matcher.get(id);
-      if (!p) return Number.POSITIVE_INFINITY;
-      const spots = [p.name, p.id, ...p.aliases]
-        .map((n) => text.indexOf(n.toLowerCase()))
+      const spots = this.namesOf(id)
+        .map((n) => text.indexOf(n))
         .filter((i) => i >= 0);
       return spots.length ? Math.min(...spots) : Number.POSITIVE_INFINITY;
     };
