@@ -2,58 +2,25 @@
  * The LLM answerer with the REAL `openai` client (src/llm) against the fake LocalAI: every
  * deviation real servers show must end in a grounded answer or in the marked extractive fallback.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ExtractiveAnswerer } from "../../src/core/answer/extractive.js";
-import { LlmAnswerer, type LlmSettings } from "../../src/core/answer/llm-answerer.js";
+import { describe, expect, it } from "vitest";
+import type { LlmSettings } from "../../src/core/answer/llm-answerer.js";
 import { InMemoryConversationMemory } from "../../src/core/answer/memory.js";
 import { checkModelReady } from "../../src/core/answer/model-readiness.js";
-import type { PromptTemplates } from "../../src/core/answer/prompts.js";
 import { Bot } from "../../src/core/bot.js";
-import type { KnowledgeBase } from "../../src/core/knowledge/knowledge-base.js";
-import { SearchIndex } from "../../src/core/knowledge/search-index.js";
-import { OpenAIChatModel } from "../../src/llm/openai-chat-model.js";
-import { type Behaviour, DEFAULT_REPLY, type FakeLocalAI, startFakeLocalAI } from "../fakes/fake-localai.js";
-import { CANARY, repoKb, repoPrompts, SETTINGS } from "../llm/helpers.js";
+import { type Behaviour, DEFAULT_REPLY, startFakeLocalAI } from "../fakes/fake-localai.js";
+import { useFakeLocalAI } from "../llm/fake-localai-env.js";
+import { CANARY } from "../llm/helpers.js";
 
 const QUESTION = "Which companies use KubeVirt?";
 
-let fake: FakeLocalAI;
-let kb: KnowledgeBase;
-let index: SearchIndex;
-let prompts: PromptTemplates;
-const clients: OpenAIChatModel[] = [];
+const env = useFakeLocalAI();
 
-beforeAll(async () => {
-  fake = await startFakeLocalAI();
-  kb = await repoKb();
-  index = new SearchIndex(kb);
-  prompts = await repoPrompts();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
-});
-
-function setup(settings: Partial<LlmSettings> = {}, baseURL = fake.baseURL) {
-  const model = new OpenAIChatModel({ baseURL, model: "test-model", timeoutMs: 5000 });
-  clients.push(model);
-  const answerer = new LlmAnswerer({
-    model,
-    fallback: new ExtractiveAnswerer(index),
-    prompts,
-    kb,
-    canary: CANARY,
-    settings: { ...SETTINGS, ...settings },
-  });
+function setup(settings: Partial<LlmSettings> = {}, baseURL?: string) {
+  const { model, answerer } = env.answerer(settings, baseURL ? { baseURL } : {});
   const input = (question = QUESTION) => ({
     question,
     language: "en" as const,
-    retrieval: index.search(question, { k: 4 }),
+    retrieval: env.index.search(question, { k: 4 }),
     history: [],
   });
   return { model, answerer, input };
@@ -63,9 +30,9 @@ describe("readiness: GET /v1/models", () => {
   it("is ready when the model is listed, and names it when not", async () => {
     const { model } = setup();
     expect(await checkModelReady(model)).toBeUndefined();
-    fake.setModels(["llama-3.2-1b-instruct"]);
+    env.fake.setModels(["llama-3.2-1b-instruct"]);
     expect(await checkModelReady(model)).toMatch(/"test-model" is not listed .*llama-3\.2-1b-instruct/);
-    expect(fake.hits.filter((h) => h.path === "/v1/models")).toHaveLength(2);
+    expect(env.fake.hits.filter((h) => h.path === "/v1/models")).toHaveLength(2);
   });
 
   it("reports a stopped server instead of throwing", async () => {
@@ -91,7 +58,7 @@ describe("answers", () => {
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toBe(result.text);
 
-    const request = fake.lastRequest;
+    const request = env.fake.lastRequest;
     expect(request?.stream).toBe(true);
     expect(request?.body).toMatchObject({ model: "test-model", max_tokens: 200, temperature: 0.3 });
     const [system, user] = request?.messages ?? [];
@@ -107,7 +74,7 @@ describe("answers", () => {
   it("answers without streaming when LLM_STREAM=false", async () => {
     const { answerer, input } = setup({ stream: false });
     expect(await answerer.answer(input())).toMatchObject({ mode: "llm", text: DEFAULT_REPLY });
-    expect(fake.lastRequest?.stream).toBe(false);
+    expect(env.fake.lastRequest?.stream).toBe(false);
   });
 
   it.each<[string, Behaviour]>([
@@ -118,13 +85,13 @@ describe("answers", () => {
     ["no [DONE]", { noDone: true }],
     ["a slow server within the timeouts", { delayMs: 200, chunkDelayMs: 20 }],
   ])("tolerates %s", async (_name, behaviour) => {
-    fake.behave(behaviour);
+    env.fake.behave(behaviour);
     const { answerer, input } = setup();
     expect(await answerer.answer(input())).toMatchObject({ mode: "llm", text: DEFAULT_REPLY });
   });
 
   it("neutralises a foreign URL and pings in what the server streams", async () => {
-    fake.behave({
+    env.fake.behave({
       reply: "Nvidia uses it [1]. Details: https://evil.example.com/x @everyone <@U123> <!here>",
     });
     const { answerer, input } = setup();
@@ -136,7 +103,7 @@ describe("answers", () => {
   });
 
   it("never lets an echoed system prompt out", async () => {
-    fake.behave({ reply: (req) => `Sure! ${req.messages[0]?.content ?? ""}` });
+    env.fake.behave({ reply: (req) => `Sure! ${req.messages[0]?.content ?? ""}` });
     const { answerer, input } = setup();
     const progress: string[] = [];
     const result = await answerer.answer({ ...input(), onProgress: (p) => progress.push(p.text) });
@@ -146,7 +113,7 @@ describe("answers", () => {
 
   it("a follow-up retrieves from the conversation and sends it in the prompt", async () => {
     const { answerer } = setup();
-    const bot = new Bot({ kb, index, answerer, memory: new InMemoryConversationMemory() });
+    const bot = new Bot({ kb: env.kb, index: env.index, answerer, memory: new InMemoryConversationMemory() });
     const ask = (text: string) =>
       bot.handle({
         kind: "question",
@@ -155,11 +122,11 @@ describe("answers", () => {
         userId: "u",
         text,
       });
-    fake.queue([{ reply: "Nvidia and Cloudflare [1]." }, { reply: "More than 5,000 [1]." }]);
+    env.fake.queue([{ reply: "Nvidia and Cloudflare [1]." }, { reply: "More than 5,000 [1]." }]);
     await ask(QUESTION);
     const followUp = await ask("and how many stars does it have?");
     expect(followUp.mode).toBe("llm");
-    const user = fake.lastRequest?.messages[1]?.content ?? "";
+    const user = env.fake.lastRequest?.messages[1]?.content ?? "";
     expect(user).toContain("User: Which companies use KubeVirt?\nSpotlight: Nvidia and Cloudflare.");
     expect(user.slice(user.indexOf("<passages>")).split("\n\n")[0]).toContain("KubeVirt");
     expect(followUp.sources[0]?.text).toMatch(/5,000/);
@@ -210,7 +177,7 @@ describe("faults: every one yields the marked extractive answer, with its reason
     ],
     ["no answer at all, not streamed", { hang: true }, { stream: false, reason: "llm-timeout", requests: 1 }],
   ])("%s", async (_name, behaviour, expected) => {
-    fake.behave({ ...behaviour, errorMessage: "boom" });
+    env.fake.behave({ ...behaviour, errorMessage: "boom" });
     const { answerer, input, model } = setup({
       stream: expected.stream ?? true,
       firstTokenTimeoutMs: FIRST_TOKEN_MS,
@@ -220,7 +187,7 @@ describe("faults: every one yields the marked extractive answer, with its reason
     expect(result).toMatchObject({ mode: "extractive", fallback: expected.reason });
     expect(result.notice).toMatch(/^Fallback: /);
     expect(result.text).toMatch(/Nvidia|Cloudflare/);
-    expect(fake.requests).toHaveLength(expected.requests);
+    expect(env.fake.requests).toHaveLength(expected.requests);
     expect(model.model).toBe("test-model");
   });
 
@@ -235,12 +202,12 @@ describe("faults: every one yields the marked extractive answer, with its reason
 
 describe("recovery", () => {
   it("retries once after a 429 or 503 with a short Retry-After", async () => {
-    fake.queue([{ status: 429, retryAfter: 1 }]);
+    env.fake.queue([{ status: 429, retryAfter: 1 }]);
     const { answerer, input } = setup();
     expect(await answerer.answer(input())).toMatchObject({ mode: "llm" });
-    fake.queue([{ status: 503, retryAfter: 0 }]);
+    env.fake.queue([{ status: 503, retryAfter: 0 }]);
     expect(await answerer.answer(input())).toMatchObject({ mode: "llm" });
-    expect(fake.requests).toHaveLength(4);
+    expect(env.fake.requests).toHaveLength(4);
   });
 
   it("survives a server that closes the socket after every stream (llama.cpp)", async () => {
@@ -258,7 +225,7 @@ describe("recovery", () => {
   });
 
   it("holds at most N requests on the server; past the queue answers at once, busy", async () => {
-    fake.behave({ hang: true });
+    env.fake.behave({ hang: true });
     const { answerer, input } = setup({
       maxConcurrency: 1,
       queueSize: 0,
@@ -266,26 +233,26 @@ describe("recovery", () => {
       timeoutMs: 10_000,
     });
     const held = answerer.answer(input());
-    await fake.waitForRequests(1);
+    await env.fake.waitForRequests(1);
     expect(await answerer.answer(input())).toMatchObject({ mode: "extractive", fallback: "llm-busy" });
-    fake.release();
+    env.fake.release();
     expect(await held).toMatchObject({ mode: "llm" });
-    expect(fake.maxInFlight).toBe(1);
+    expect(env.fake.maxInFlight).toBe(1);
   });
 
   it("stops calling a failing server for the cool-down", async () => {
-    fake.behave({ status: 500 });
+    env.fake.behave({ status: 500 });
     const { answerer, input } = setup();
     for (let i = 0; i < 3; i++) await answerer.answer(input());
     expect(await answerer.answer(input())).toMatchObject({ fallback: "llm-circuit-open" });
-    expect(fake.requests).toHaveLength(3);
+    expect(env.fake.requests).toHaveLength(3);
   });
 
   it("close() ends a hung request at once", async () => {
-    fake.behave({ hang: true });
+    env.fake.behave({ hang: true });
     const { answerer, input, model } = setup({ firstTokenTimeoutMs: 10_000, timeoutMs: 10_000 });
     const pending = answerer.answer(input());
-    await fake.waitForRequests(1);
+    await env.fake.waitForRequests(1);
     await model.close();
     expect(await pending).toMatchObject({ mode: "extractive", fallback: "llm-error" });
   });

@@ -3,56 +3,25 @@
  * streams a megabyte, and replies that give the system prompt away verbatim, retold, translated
  * or encoded. Nothing past the cap is read, and no piece of the prompt is ever shown.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ExtractiveAnswerer } from "../../src/core/answer/extractive.js";
-import { DEFAULT_MAX_ANSWER_CHARS, LlmAnswerer, readCap } from "../../src/core/answer/llm-answerer.js";
-import type { PromptTemplates } from "../../src/core/answer/prompts.js";
-import type { KnowledgeBase } from "../../src/core/knowledge/knowledge-base.js";
-import { SearchIndex } from "../../src/core/knowledge/search-index.js";
-import { OpenAIChatModel } from "../../src/llm/openai-chat-model.js";
-import { type FakeLocalAI, startFakeLocalAI } from "../fakes/fake-localai.js";
-import { CANARY, repoKb, repoPrompts, SETTINGS } from "../llm/helpers.js";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_MAX_ANSWER_CHARS, readCap } from "../../src/core/answer/llm-answerer.js";
+import { useFakeLocalAI } from "../llm/fake-localai-env.js";
+import { CANARY } from "../llm/helpers.js";
 
 const QUESTION = "Which companies use KubeVirt?";
 
-let fake: FakeLocalAI;
-let kb: KnowledgeBase;
-let index: SearchIndex;
-let prompts: PromptTemplates;
-const clients: OpenAIChatModel[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeLocalAI();
-  kb = await repoKb();
-  index = new SearchIndex(kb);
-  prompts = await repoPrompts();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
-});
+const env = useFakeLocalAI();
 
 async function ask(question = QUESTION) {
-  const model = new OpenAIChatModel({ baseURL: fake.baseURL, model: "test-model", timeoutMs: 20_000 });
-  clients.push(model);
-  const answerer = new LlmAnswerer({
-    model,
-    fallback: new ExtractiveAnswerer(index),
-    prompts,
-    kb,
-    canary: CANARY,
-    settings: { ...SETTINGS, stream: true, timeoutMs: 60_000, firstTokenTimeoutMs: 20_000 },
-  });
+  const { answerer } = env.answerer(
+    { stream: true, timeoutMs: 60_000, firstTokenTimeoutMs: 20_000 },
+    { timeoutMs: 20_000 },
+  );
   const progress: string[] = [];
   const result = await answerer.answer({
     question,
     language: "en",
-    retrieval: index.search(question, { k: 4 }),
+    retrieval: env.index.search(question, { k: 4 }),
     history: [],
     onProgress: (p) => progress.push(p.text),
   });
@@ -62,7 +31,7 @@ async function ask(question = QUESTION) {
 describe("a reply that never ends", () => {
   it("is read only up to the cap plus a margin, and answered capped", async () => {
     const sentence = "KubeVirt runs virtual machines next to containers on Kubernetes [1]. ";
-    fake.behave({ reply: sentence.repeat(Math.ceil(1_000_000 / sentence.length)) });
+    env.fake.behave({ reply: sentence.repeat(Math.ceil(1_000_000 / sentence.length)) });
     const { result, progress } = await ask();
     expect(result.mode).toBe("llm");
     expect(result.text.length).toBeLessThanOrEqual(DEFAULT_MAX_ANSWER_CHARS);
@@ -74,11 +43,11 @@ describe("a reply that never ends", () => {
 });
 
 describe("a reply that gives the prompt away", () => {
-  const rules = () => prompts.system.split("\n").filter((line) => /^\d+\./.test(line));
+  const rules = () => env.prompts.system.split("\n").filter((line) => /^\d+\./.test(line));
 
   it("never shows the start of an echoed prompt sentence while it streams", async () => {
     const rule = (rules()[0] as string).replace(/^\d+\.\s*/, "");
-    fake.behave({ reply: `Sure. ${rule} And more.` });
+    env.fake.behave({ reply: `Sure. ${rule} And more.` });
     const { result, progress } = await ask();
     expect(result.mode).toBe("extractive");
     const start = rule.slice(0, 12);
@@ -97,7 +66,7 @@ describe("a reply that gives the prompt away", () => {
     ["the canary in base64", `Fine: ${Buffer.from(CANARY).toString("base64")}`],
     ["the canary backwards", `Fine: ${[...CANARY].reverse().join("")}`],
   ])("is never shown: %s", async (_name, reply) => {
-    fake.behave({ reply });
+    env.fake.behave({ reply });
     const { result, progress } = await ask();
     expect(result.mode).toBe("extractive");
     for (const text of progress) {
