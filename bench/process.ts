@@ -39,6 +39,10 @@ interface Round {
   throughput: number;
   acks: number[];
   cpuPerRequestMs: number;
+  /** Requests of the measured 500 whose answer (or slow-down note) reached the fake Slack. */
+  answered: number;
+  /** From the last ack to the last answer of the measured 500. */
+  lastAnswerMs: number;
 }
 
 function freePort(): Promise<number> {
@@ -150,13 +154,17 @@ async function round(which: Which): Promise<Round> {
     await sleep(1_000);
     const idleRssMb = rssMb(pid);
     await waves(`${origin}/slack/events`, fake, WAVE, 0); // warm-up
+    await sleep(500);
+    fake.reset();
     const cpuBefore = cpuMs(pid);
     const t0 = performance.now();
     const acks = await waves(`${origin}/slack/events`, fake, REQUESTS, WAVE);
     const elapsed = performance.now() - t0;
+    const lastAck = Date.now();
     // Answers finish after their acks: let them, so CPU counts the whole work of each request.
     await sleep(1_000);
     const cpuPerRequestMs = (cpuMs(pid) - cpuBefore) / REQUESTS;
+    const { answered, lastAnswerAt } = answersSeen(fake, which, REQUESTS);
     await waves(`${origin}/slack/events`, fake, 1_000 - REQUESTS - WAVE, REQUESTS + WAVE);
     await sleep(1_000);
     return {
@@ -167,12 +175,30 @@ async function round(which: Which): Promise<Round> {
       throughput: REQUESTS / (elapsed / 1000),
       acks,
       cpuPerRequestMs,
+      answered,
+      lastAnswerMs: Math.max(0, lastAnswerAt - lastAck),
     };
   } finally {
     await stop(child);
     await fake.close();
     rmSync(answerLogDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How many requests were answered since the fake was last reset, and when the last answer came
+ * (Date.now()): a /project card or a slow-down note comes through its own response_url, an /ask's
+ * answer replaces its placeholder (chat.update; the extractive answerer sends no progress edits).
+ * The bare app answers nothing: its requests count as answered at their ack.
+ */
+function answersSeen(fake: FakeSlack, which: Which, count: number) {
+  if (which === "bare") return { answered: count, lastAnswerAt: 0 };
+  const byUrl = fake.responses.filter((r) => r.error === undefined);
+  const updates = fake.callsTo("chat.update").filter((c) => c.response.ok === true);
+  return {
+    answered: new Set(byUrl.map((r) => r.id)).size + updates.length,
+    lastAnswerAt: Math.max(0, ...byUrl.map((r) => r.at), ...updates.map((c) => c.at)),
+  };
 }
 
 /** CPU of one short command, by the child's own accounting (bench/bare/cpu-report.mjs). */
@@ -247,6 +273,7 @@ export async function bench(): Promise<BenchResult> {
       `spotlight ask CPU: median ${ms(median(ask))} ms; node -e 0: ${ms(median(empty))} ms (3 runs each, interleaved).`,
       `Spotlight's RSS after 1,000 / idle: ${(ours["RSS after 1,000 MB"] / ours["idle RSS MB"]).toFixed(2)}; the bare app's: ${(bare["RSS after 1,000 MB"] / bare["idle RSS MB"]).toFixed(2)}.`,
       "To /readyz: Spotlight listens before it is ready (/healthz 200, /readyz 503 while the knowledge base loads and Slack is checked); the bare app's /healthz is its readiness.",
+      `Spotlight answered ${results.spotlight.map((x) => x.answered).join(" and ")} of ${REQUESTS} measured requests (per round); the last answer came ${results.spotlight.map((x) => ms(Math.round(x.lastAnswerMs))).join(" and ")} ms after the last ack.`,
       "Spotlight answers each /ask extractively and each /project with a card through the response_url; the bare app only acks.",
       "Targets (issue 14): req/s ≥ 0.8×, ack p99 ≤ 1.5×, start-up ≤ 1.5×, idle RSS ≤ 100 MB, RSS after 1,000 within 20% of idle, ask ≤ 500 ms CPU.",
     ],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WorkTracker } from "../../src/adapters/shared/work-tracker.js";
 
 /** Work that waits until its signal is aborted, recording the signal it was given. */
@@ -15,8 +15,8 @@ describe("WorkTracker", () => {
     const signals: AbortSignal[] = [];
     const failures: unknown[] = [];
     for (let i = 0; i < 3; i++) tracker.run(waitForAbort(signals), (e) => failures.push(e));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(signals).toHaveLength(3);
+    // Each task starts on a turn of the event loop of its own.
+    await vi.waitFor(() => expect(signals).toHaveLength(3));
     expect(new Set(signals).size).toBe(3);
     expect(signals.some((s) => s.aborted)).toBe(false);
 
