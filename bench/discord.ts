@@ -115,7 +115,10 @@ interface HttpSample {
 }
 
 /** HTTP: from sending the signed request to the deferral response arriving, Spotlight's or bare. */
-async function http(concurrency: number, which: "spotlight" | "bare" = "spotlight"): Promise<HttpSample> {
+export async function http(
+  concurrency: number,
+  which: "spotlight" | "bare" = "spotlight",
+): Promise<HttpSample> {
   const fake = await new FakeDiscord().start();
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const hex = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");

@@ -1,7 +1,7 @@
 // English and Chinese stop words from stopwords-iso (the package holds 58 languages; a test keeps
 // this copy equal to it).
 
-import { editDistance } from "../knowledge/project-matcher.js";
+import { isOneEdit } from "../knowledge/project-matcher.js";
 import { chineseWords, normalizeText, tokenize } from "../knowledge/tokenize.js";
 import stopwordsIso from "./stopwords.json" with { type: "json" };
 
@@ -266,7 +266,7 @@ export function aliasTypos(text: string, aliases: string[]): string[] {
   const words = text.match(/[a-z][a-z0-9-]{4,}/g) ?? [];
   const aliasWords = aliases.flatMap((a) => a.toLowerCase().split(/\s+/));
   return words.filter((x) =>
-    aliasWords.some((w) => w.length >= 5 && !EVENT_WORDS.test(w) && x !== w && editDistance(x, w) === 1),
+    aliasWords.some((w) => w.length >= 5 && !EVENT_WORDS.test(w) && x !== w && isOneEdit(x, w)),
   );
 }
 

@@ -149,7 +149,8 @@ export function injectionKind(question: string): "override" | "persona" | undefi
   // Chinese characters spaced apart ("系 统 提 示 词") read joined.
   const joined = plain.replace(/(?<=\p{Script=Han})[\s._*-]+(?=\p{Script=Han})/gu, "");
   const base = [plain, unobfuscate(plain), ...(joined !== plain ? [joined] : [])];
-  const variants = [...base, ...decodedRuns(plain).flatMap((d) => [d, unobfuscate(d)])];
+  // Most questions read the same every way: each distinct reading is tested once.
+  const variants = [...new Set([...base, ...decodedRuns(plain).flatMap((d) => [d, unobfuscate(d)])])];
   const squashed = (text: string) => text.toLowerCase().replace(/[^a-z]+/g, "");
   if (base[1] !== plain && SQUASHED.test(squashed(base[1] as string))) return "override";
   if (/\b(\w\W{1,3}){6,}\w\b/.test(plain) && SQUASHED.test(squashed(plain))) return "override";

@@ -1,15 +1,17 @@
 import { createProjectDetector, projectNames } from "./knowledge-base.js";
 import type { Project } from "./schema.js";
 
+/** Rows editDistance reuses from call to call: it runs on every name a command is matched against. */
+let rows = [new Int32Array(16), new Int32Array(16), new Int32Array(16)];
+
 /**
  * Edit distance counting a swap of two neighbours as one edit ("kubevrit" is one edit from "kubevirt").
- * Three rolling rows instead of a full matrix: it runs on every word of every question.
+ * Three rolling rows instead of a full matrix.
  */
 export function editDistance(a: string, b: string): number {
   const n = b.length;
-  let beforePrev = new Int32Array(n + 1);
-  let prev = new Int32Array(n + 1);
-  let row = new Int32Array(n + 1);
+  if ((rows[0] as Int32Array).length <= n) rows = rows.map(() => new Int32Array(2 * n + 1));
+  let [beforePrev, prev, row] = rows as [Int32Array, Int32Array, Int32Array];
   for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     row[0] = i;
@@ -30,11 +32,41 @@ export function editDistance(a: string, b: string): number {
   return prev[n] as number;
 }
 
+/** Whether a[from..] equals b[from + shift..] to the end of a. */
+function sameTail(a: string, b: string, from: number, shift: number): boolean {
+  for (let k = from; k < a.length; k++) if (a.charCodeAt(k) !== b.charCodeAt(k + shift)) return false;
+  return true;
+}
+
+/**
+ * Whether `a` is exactly one edit from `b` (editDistance(a, b) === 1) in one pass and no
+ * allocation: free text is checked word by word against every name, passages sentence by sentence.
+ */
+export function isOneEdit(a: string, b: string): boolean {
+  if (a.length < b.length) return isOneEdit(b, a);
+  if (a.length - b.length > 1) return false;
+  let i = 0;
+  while (i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (a.length > b.length) return sameTail(a, b, i + 1, -1); // one letter more
+  if (i === a.length) return false; // the same word
+  // One letter changed, or two neighbours swapped.
+  if (sameTail(a, b, i + 1, 0)) return true;
+  return (
+    i + 1 < a.length &&
+    a.charCodeAt(i) === b.charCodeAt(i + 1) &&
+    a.charCodeAt(i + 1) === b.charCodeAt(i) &&
+    sameTail(a, b, i + 2, 0)
+  );
+}
+
 const squash = (s: string) =>
   s
     .normalize("NFKC")
     .toLowerCase()
     .replace(/[\s_-]+/g, "");
+
+/** Enough for every sentence of a knowledge base of a few articles; then it starts over. */
+const MENTION_CACHE = 4_096;
 
 /** How many typos a name of this length tolerates. */
 const tolerance = (length: number) => (length >= 8 ? 2 : length >= 5 ? 1 : 0);
@@ -52,6 +84,8 @@ export class ProjectMatcher {
   private readonly detect: (text: string) => string[];
   private readonly byId: Map<string, Project>;
   private readonly names: { key: string; project: Project }[];
+  /** mentionedIn's answers for texts scanned without a veto, up to MENTION_CACHE of them. */
+  private readonly mentions = new Map<string, string[]>();
 
   constructor(readonly projects: Project[]) {
     this.detect = createProjectDetector(projects);
@@ -115,35 +149,44 @@ export class ProjectMatcher {
    * Projects a free text names: exact names and aliases, plus words one typo away from a name.
    * `isKnownWord` vetoes typo matches for real words ("cluster" is a word, not a typo of "vCluster").
    */
-  mentionedIn(text: string, isKnownWord: (word: string) => boolean = () => false): string[] {
-    const found = new Set(this.detect(text));
-    for (const word of text
-      .normalize("NFKC")
-      .toLowerCase()
-      .match(/[a-z0-9][a-z0-9-]{4,}/g) ?? []) {
-      const key = squash(word);
-      if (isKnownWord(word)) continue;
-      for (const n of this.names) {
-        if (n.key.length >= 5 && Math.abs(n.key.length - key.length) <= 1 && editDistance(key, n.key) === 1) {
-          found.add(n.project.id);
-        }
-      }
+  mentionedIn(text: string, isKnownWord?: (word: string) => boolean): string[] {
+    if (isKnownWord) return this.scan(text, isKnownWord);
+    // Without a veto the answer depends on the text alone, and the texts are mostly the knowledge
+    // base's own sentences, scanned again for every answer that considers them.
+    let found = this.mentions.get(text);
+    if (!found) {
+      if (this.mentions.size >= MENTION_CACHE) this.mentions.clear();
+      found = this.scan(text, () => false);
+      this.mentions.set(text, found);
     }
-    // A name split or misspelt across two words: "k8s gpt", "cluser api".
+    return [...found];
+  }
+
+  private scan(text: string, isKnownWord: (word: string) => boolean): string[] {
+    const found = new Set(this.detect(text));
+    // Words as they are, and a name split or misspelt across two of them: "k8s gpt", "cluser api".
     const words =
       text
         .normalize("NFKC")
         .toLowerCase()
         .match(/[a-z0-9][a-z0-9-]*/g) ?? [];
+    for (const word of words) {
+      if (word.length < 5) continue;
+      const key = squash(word);
+      // The veto (a costlier lookup) only for words that are one typo from a name.
+      const near = this.names.filter((n) => n.key.length >= 5 && isOneEdit(key, n.key));
+      if (near.length > 0 && !isKnownWord(word)) for (const n of near) found.add(n.project.id);
+    }
     for (let i = 0; i + 1 < words.length; i++) {
       const [a, b] = [words[i] as string, words[i + 1] as string];
       const key = squash(`${a}${b}`);
       if (key.length < 5 || a.length < 2 || b.length < 2) continue;
-      // A typo needs a word that is no real word ("a cluster" is not "vCluster" misspelt).
-      const typoAllowed = !(isKnownWord(a) && isKnownWord(b));
-      for (const n of this.names)
-        if (n.key === key || (typoAllowed && n.key.length >= 8 && editDistance(key, n.key) === 1))
+      for (const n of this.names) {
+        if (n.key === key) found.add(n.project.id);
+        // A typo needs a word that is no real word ("a cluster" is not "vCluster" misspelt).
+        else if (n.key.length >= 8 && isOneEdit(key, n.key) && !(isKnownWord(a) && isKnownWord(b)))
           found.add(n.project.id);
+      }
     }
     return [...found];
   }

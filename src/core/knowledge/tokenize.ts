@@ -222,6 +222,8 @@ const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
  */
 export function chineseWords(text: string): string[] {
   const words: string[] = [];
+  // Segmenting costs more than the rest of reading a question: skip text with nothing to find.
+  if (!HAN.test(text)) return words;
   for (const { segment, isWordLike } of wordSegmenter.segment(text.normalize("NFKC"))) {
     if (!isWordLike || !/^\p{Script=Han}+$/u.test(segment)) continue;
     if ([...segment].length === 1 ? CHINESE_STOP_CHARS.has(segment) : CHINESE_STOP_BIGRAMS.has(segment))
