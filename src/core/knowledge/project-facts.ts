@@ -25,8 +25,22 @@ function list(items: string[], lang: Language): string {
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
+/** Facts built once per project and language: every answer about a project reads them. */
+const built = new WeakMap<Project, Partial<Record<Language, readonly ProjectFact[]>>>();
+
 /** The facts the article states about a project, in the given language, in a stable order. */
-export function projectFacts(p: Project, lang: Language): ProjectFact[] {
+export function projectFacts(p: Project, lang: Language): readonly ProjectFact[] {
+  let forProject = built.get(p);
+  if (!forProject) {
+    forProject = {};
+    built.set(p, forProject);
+  }
+  const facts = forProject[lang] ?? Object.freeze(buildFacts(p, lang));
+  forProject[lang] = facts;
+  return facts;
+}
+
+function buildFacts(p: Project, lang: Language): ProjectFact[] {
   const f = p.facts;
   const zh = lang === "zh";
   const out: ProjectFact[] = [];
