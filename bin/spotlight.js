@@ -120,7 +120,19 @@ function tuneHeapForServing() {
     v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
+/**
+ * `ask` and `command` answer one question and exit. V8's optimising compiler, run on threads of
+ * its own for code that will not run long enough to repay it, cost about a quarter of their CPU
+ * (0.47 s against 0.35 s for one question); the baseline compilers stay on. Flags the operator
+ * set win, as above.
+ */
+function tuneCompilerForOneShot() {
+  const given = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;
+  if (!/max[-_]opt|no[-_]opt|jitless/.test(given)) v8.setFlagsFromString("--max-opt=1");
+}
+
 if (process.argv[2] === "start") tuneHeapForServing();
+if (process.argv[2] === "ask" || process.argv[2] === "command") tuneCompilerForOneShot();
 
 const cli = pathToFileURL(entry()).href;
 const { runCli } = await import(cli).catch((error) => {
