@@ -109,10 +109,10 @@ function entry() {
  * `start` runs for days and answers in bursts. With V8's defaults a burst grows the young
  * generation to 32 MB, and it is not given back while the process idles. Keeping it at its starting
  * size holds a Slack process's idle RSS near 90-100 MB for about 3% more CPU per request (more,
- * smaller scavenges). The old generation keeps V8's default growth: capping it too (e.g.
- * --heap-growing-percent=20) held RSS after 1,000 commands to 1.3x idle but cost a quarter more
- * CPU per request, which the ack path can't spare. Flags the operator set (NODE_OPTIONS, node's
- * own arguments) win.
+ * smaller scavenges). The old generation keeps V8's default growth (capping it with
+ * --heap-growing-percent=20 cost a quarter more CPU per request): the garbage a burst leaves there
+ * is compacted away once the burst is over (src/app/heap-watch.ts). Flags the operator set
+ * (NODE_OPTIONS, node's own arguments) win.
  */
 function tuneHeapForServing() {
   const given = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;

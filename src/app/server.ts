@@ -3,6 +3,7 @@ import type { Adapter, AdapterContext } from "../adapters/adapter.js";
 import type { ConsoleAdapter } from "../adapters/console/chat.js";
 import { HttpServer } from "../http/server.js";
 import { type Config, hasPlatform } from "./config.js";
+import { watchHeap } from "./heap-watch.js";
 import { createLogger } from "./logging.js";
 import type { createRuntime } from "./runtime.js";
 
@@ -106,6 +107,8 @@ export const STARTING = "starting: loading the knowledge base and connecting the
 export async function serve(config: Config, io: ServeIo): Promise<number> {
   const logger = createLogger(config.logLevel, io.stderr);
   const http = new HttpServer(logger);
+  // The garbage a burst of requests leaves is given back once it is over, not 10-15 s later.
+  const heap = watchHeap();
   let starting = true;
   http.readiness("startup", () => (starting ? STARTING : undefined));
   let startupSettled = () => {};
@@ -130,6 +133,7 @@ export async function serve(config: Config, io: ServeIo): Promise<number> {
     await http.close(left());
     unmountReload();
     await rt?.close();
+    heap.stop();
   };
 
   // Signals are heard from before the port opens: /healthz answers while the rest starts, and a
