@@ -133,6 +133,17 @@ const MEANING_PATTERNS: RegExp[] = [
 ];
 
 // Letters spaced or dotted apart lose their word boundaries once joined: these read the joined run.
+/**
+ * One regular expression for a list: a question is read against each list once rather than
+ * pattern by pattern. The lists hold no back-references, and their Chinese-only patterns read the
+ * same case-insensitively, so the alternation matches exactly when one of the patterns does.
+ */
+function anyOf(patterns: RegExp[]): RegExp {
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), "i");
+}
+const OVERRIDE = anyOf([...INJECTION_PATTERNS, ...MEANING_PATTERNS]);
+const PERSONA = anyOf(PERSONA_PATTERNS);
+
 const SQUASHED =
   /ignore(your|all|previous|the)|(your|the|hidden|previous|initial)(system)?(instructions|rules|prompt|guidelines|settings|configuration)|systemprompt|(first|initial)message|rulesyouweregiven|developermode|revealyour/;
 
@@ -154,11 +165,8 @@ export function injectionKind(question: string): "override" | "persona" | undefi
   const squashed = (text: string) => text.toLowerCase().replace(/[^a-z]+/g, "");
   if (base[1] !== plain && SQUASHED.test(squashed(base[1] as string))) return "override";
   if (/\b(\w\W{1,3}){6,}\w\b/.test(plain) && SQUASHED.test(squashed(plain))) return "override";
-  if (
-    variants.some((t) => INJECTION_PATTERNS.some((p) => p.test(t)) || MEANING_PATTERNS.some((p) => p.test(t)))
-  )
-    return "override";
-  return variants.some((t) => PERSONA_PATTERNS.some((p) => p.test(t))) ? "persona" : undefined;
+  if (variants.some((t) => OVERRIDE.test(t))) return "override";
+  return variants.some((t) => PERSONA.test(t)) ? "persona" : undefined;
 }
 
 /** A message without the clause that recasts the bot ("you are now my KubeCon buddy, which talk?" → "which talk?"). */
