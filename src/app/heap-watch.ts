@@ -2,16 +2,21 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 
 export interface HeapWatchOptions {
-  /** How far the heap may grow past its size after the last collection before one is worth it. */
+  /** How far the heap's committed size may grow past its size after the last collection. */
   growthBytes?: number;
   /** How often the heap's size is read; two readings this far apart that barely differ mean quiet. */
   intervalMs?: number;
   /** How much the heap may move between two readings for the process to count as quiet. */
   quietBytes?: number;
-  /** The heap in use, in bytes (V8's figure unless a test gives its own). */
-  usedHeap?: () => number;
+  /** The heap's size in use and committed, in bytes (V8's figures unless a test gives its own). */
+  heap?: () => HeapSize;
   /** Runs a full collection (V8's unless a test gives its own). */
   collect?: () => void;
+}
+
+export interface HeapSize {
+  used: number;
+  committed: number;
 }
 
 export interface HeapWatch {
@@ -43,29 +48,29 @@ function v8Collect(): () => void {
  * Gives a burst's garbage back once the process is quiet again. A burst of requests promotes its
  * short-lived objects (requests in flight, answers being built) to the old generation, where V8
  * leaves them until the heap reaches its next limit or its memory reducer runs, 10-15 s after the
- * process went idle: meanwhile RSS stays ~25% above idle. Reading the heap's size a few times a
- * second costs nothing; when it has grown by `growthBytes` since the last collection and then
- * stopped moving (no traffic), one compacting collection (30-40 ms) returns that memory: RSS
+ * process went idle; and its own collections free the objects but keep the pages they were on.
+ * Meanwhile RSS stays ~25% above idle. Reading the heap's size a few times a second costs
+ * nothing; when its committed size has grown by `growthBytes` since the last collection and the
+ * heap has stopped moving (no traffic), one compacting collection (30-40 ms) returns it: RSS
  * 1.05x idle a second after 1,000 slash commands, against 1.2-1.3x without. It waits for a quiet
  * heap so that its pause does not land on acknowledgements.
  */
 export function watchHeap(options: HeapWatchOptions = {}): HeapWatch {
-  const growth = options.growthBytes ?? 8 * 1024 * 1024;
+  const growth = options.growthBytes ?? 4 * 1024 * 1024;
   const quiet = options.quietBytes ?? 256 * 1024;
-  const used = options.usedHeap ?? (() => v8.getHeapStatistics().used_heap_size);
+  const read = options.heap ?? v8Heap;
   const collect = options.collect ?? v8Collect();
-  let baseline = used();
-  let last = baseline;
+  let { used: lastUsed, committed: baseline } = read();
   let collections = 0;
   const timer = setInterval(() => {
-    const now = used();
-    const still = Math.abs(now - last) < quiet;
-    last = now;
-    if (now < baseline) baseline = now;
-    if (!still || now - baseline < growth) return;
+    const { used, committed } = read();
+    const still = Math.abs(used - lastUsed) < quiet;
+    lastUsed = used;
+    if (committed < baseline) baseline = committed;
+    if (!still || committed - baseline < growth) return;
     collect();
     collections++;
-    baseline = last = used();
+    ({ used: lastUsed, committed: baseline } = read());
   }, options.intervalMs ?? 250);
   timer.unref();
   return {
@@ -74,4 +79,9 @@ export function watchHeap(options: HeapWatchOptions = {}): HeapWatch {
     },
     stop: () => clearInterval(timer),
   };
+}
+
+function v8Heap(): HeapSize {
+  const stats = v8.getHeapStatistics();
+  return { used: stats.used_heap_size, committed: stats.total_heap_size };
 }
