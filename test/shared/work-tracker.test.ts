@@ -56,4 +56,19 @@ describe("WorkTracker", () => {
     expect((failures[0] as Error).message).toBe("boom");
     expect(tracker.size).toBe(0);
   });
+
+  it("hands out task signals of their own for work tracked with add, aborted by the drain until done", async () => {
+    const tracker = new WorkTracker();
+    const running = tracker.taskSignal();
+    const finished = tracker.taskSignal();
+    expect(running.signal).not.toBe(finished.signal);
+    finished.done();
+    tracker.add(new Promise<void>((resolve) => running.signal.addEventListener("abort", () => resolve())));
+    expect(await tracker.drain(10, 1_000)).toBe(false);
+    expect(running.signal.aborted).toBe(true);
+    // A task that had ended is no longer the drain's to abort.
+    expect(finished.signal.aborted).toBe(false);
+    // After the drain, a new task starts aborted.
+    expect(tracker.taskSignal().signal.aborted).toBe(true);
+  });
 });

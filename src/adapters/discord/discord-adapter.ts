@@ -73,9 +73,11 @@ export class DiscordAdapter implements Adapter {
     const timing = { ...DEFAULT_TIMING, ...options.timing };
     const dedupe = context.dedupe ?? new InMemoryDeduplicator();
     const stats = this.stats;
-    const signal = this.work.signal;
+    // Each answer gets an abort signal of its own: hundreds waiting on a model, each listening on
+    // one shared signal, would make every new request pay for all the others.
+    const taskSignal = () => this.work.taskSignal();
     const track = (work: Promise<void>): void => this.work.add(work);
-    const interactions = new InteractionHandler({ bot, dedupe, logger, timing, stats, signal });
+    const interactions = new InteractionHandler({ bot, dedupe, logger, timing, stats, taskSignal });
 
     const c = this.settings.interactions;
     if (c) {
@@ -122,7 +124,7 @@ export class DiscordAdapter implements Adapter {
         logger,
         timing,
         stats,
-        signal,
+        taskSignal,
         track,
         ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}),
       });

@@ -1,5 +1,6 @@
 import { Client, type ClientOptions, Events, GatewayIntentBits, type Message, Partials } from "discord.js";
 import { type Bot, BotError, type Deduplicator, type Logger } from "../../core/index.js";
+import type { TaskSignal } from "../shared/work-tracker.js";
 import { stripBotMention } from "./conversation.js";
 import { fromDiscordJs, GatewayResponder } from "./gateway-responder.js";
 import type { DiscordStats, DiscordTiming, InteractionHandler } from "./interaction-flow.js";
@@ -18,7 +19,8 @@ export interface GatewayDeps {
   logger: Logger;
   timing: DiscordTiming;
   stats: DiscordStats;
-  signal: AbortSignal;
+  /** An abort signal for one answer, aborted when the adapter stops: answers in progress end early. */
+  taskSignal: () => TaskSignal;
   /** Tracks work in progress so stop() can wait for it. */
   track: (work: Promise<void>) => void;
   /** discord.js options merged over the defaults (tests: `rest: { retries: 0 }`). */

@@ -5,6 +5,7 @@ import { EditStream } from "../shared/edit-stream.js";
 import { labelsFor } from "../shared/labels.js";
 import { feedbackFor } from "../shared/reply-policy.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
+import type { TaskSignal } from "../shared/work-tracker.js";
 import { yieldToEventLoop } from "../shared/yield.js";
 import { conversationId, DEDUPE_TTL_MS, type DiscordPlace, dedupeKey } from "./conversation.js";
 import { parseReasonCustomId, REASON_INPUT_ID, reasonModal } from "./feedback-reason.js";
@@ -102,8 +103,8 @@ export interface InteractionDeps {
   logger: Logger;
   timing: DiscordTiming;
   stats: DiscordStats;
-  /** Aborted when the adapter stops: answers in progress end early. */
-  signal: AbortSignal;
+  /** An abort signal for one answer, aborted when the adapter stops: answers in progress end early. */
+  taskSignal: () => TaskSignal;
 }
 
 /** The render options of a public reply: feedback buttons on answers, per the shared policy. */
@@ -170,7 +171,7 @@ export class InteractionHandler {
     responder: InteractionResponder,
     log: Logger,
   ): Promise<void> {
-    const { bot, timing, signal } = this.deps;
+    const { bot, timing } = this.deps;
     const conversation = conversationId(interaction.place, interaction.id);
     const language: Language = detectLanguage(
       Object.values(interaction.options)
@@ -188,6 +189,8 @@ export class InteractionHandler {
     };
     let acknowledged = false;
     let deferred = false;
+    const task = this.deps.taskSignal();
+    const { signal } = task;
     const defer = async (): Promise<void> => {
       await responder.defer({ ephemeral: false });
       acknowledged = true;
@@ -250,6 +253,8 @@ export class InteractionHandler {
         ? responder.editOriginal(apology)
         : responder.reply(apology, { ephemeral: true });
       await sent.catch((e: unknown) => log.warn({ err: errorFields(e) }, "could not send the apology"));
+    } finally {
+      task.done();
     }
   }
 

@@ -48,7 +48,7 @@ export class MentionFlow {
   }
 
   async answer(message: Message, question: string): Promise<void> {
-    const { bot, dedupe, stats, timing, signal } = this.deps;
+    const { bot, dedupe, stats, timing } = this.deps;
     const log = this.deps.logger.child({ messageId: message.id });
     if (!(await dedupe.claim(dedupeKey.message(message.id), DEDUPE_TTL_MS).catch(() => true))) {
       stats.duplicates++;
@@ -59,6 +59,8 @@ export class MentionFlow {
     let where: Where | undefined;
     let placeholder: Message | undefined;
     let language: Language = "en";
+    const task = this.deps.taskSignal();
+    const { signal } = task;
     try {
       const place = await this.placeFor(message, question);
       where = place;
@@ -120,6 +122,8 @@ export class MentionFlow {
         ? placeholder.edit(editOptions(apology))
         : this.fallbackPlace(message, where).then((place) => place && this.post(place, apology));
       await sent.catch((e: unknown) => log.warn({ err: errorFields(e) }, "could not send the apology"));
+    } finally {
+      task.done();
     }
   }
 

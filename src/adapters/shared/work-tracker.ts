@@ -1,6 +1,12 @@
 import { setMaxListeners } from "node:events";
 import { yieldToEventLoop } from "./yield.js";
 
+/** An abort signal of one task's own, aborted with its tracker's; `done` when the task ends. */
+export interface TaskSignal {
+  signal: AbortSignal;
+  done(): void;
+}
+
 /**
  * Work in progress of one adapter, for the shutdown drain every platform does the same way: stop
  * receiving, let answers in progress finish within the grace period, then abort the rest.
@@ -32,16 +38,25 @@ export class WorkTracker {
    * listening on one shared signal, would make every new request pay for all the others.
    */
   run(work: (signal: AbortSignal) => Promise<void>, onError: (error: unknown) => void): void {
-    const controller = new AbortController();
-    if (this.aborter.signal.aborted) controller.abort(this.aborter.signal.reason);
-    else this.controllers.add(controller);
+    const task = this.taskSignal();
     // A burst of requests gets all its acknowledgements out before any of them starts answering.
     this.add(
       yieldToEventLoop()
-        .then(() => work(controller.signal))
+        .then(() => work(task.signal))
         .catch(onError)
-        .finally(() => this.controllers.delete(controller)),
+        .finally(task.done),
     );
+  }
+
+  /**
+   * A signal for one task, aborted when the drain's grace period is over, for work tracked with
+   * `add`: one of its own, never a listener on the tracker's (see `run`).
+   */
+  taskSignal(): TaskSignal {
+    const controller = new AbortController();
+    if (this.aborter.signal.aborted) controller.abort(this.aborter.signal.reason);
+    else this.controllers.add(controller);
+    return { signal: controller.signal, done: () => this.controllers.delete(controller) };
   }
 
   /** Tracks work already started. */

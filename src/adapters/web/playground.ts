@@ -6,7 +6,7 @@ import { BotError, detectLanguage } from "../../core/index.js";
 import type { Adapter, AdapterContext } from "../adapter.js";
 import { type HttpRoutes, readBody, sendJson as sendServerJson } from "../shared/http.js";
 import { replyOrRestartNote } from "../shared/restart-note.js";
-import { WorkTracker } from "../shared/work-tracker.js";
+import { type TaskSignal, WorkTracker } from "../shared/work-tracker.js";
 import { type Asset, loadAssets, SECURITY_HEADERS, sendAsset, toAsset } from "./assets.js";
 import { AUTH_CHALLENGE, isAuthorized, isLoopback, localRequest, sameOriginPost } from "./auth.js";
 import { knowledgeBaseView } from "./catalog.js";
@@ -107,7 +107,7 @@ export class WebAdapter implements Adapter {
     mountPlayground(context, context.http, this.options, {
       track: (work) => this.work.add(work),
       accepting: () => !this.stopping,
-      signal: this.work.signal,
+      taskSignal: () => this.work.taskSignal(),
     });
   }
 
@@ -120,8 +120,11 @@ export class WebAdapter implements Adapter {
 interface Lifecycle {
   track(work: Promise<void>): void;
   accepting(): boolean;
-  /** Aborted at the end of the shutdown grace period: answers in progress end with the best one ready. */
-  signal?: AbortSignal;
+  /**
+   * A signal for one answer, aborted at the end of the shutdown grace period: answers in progress
+   * end with the best one ready.
+   */
+  taskSignal?: () => TaskSignal;
 }
 
 /**
@@ -200,16 +203,17 @@ export function mountPlayground(
     });
     const writer = new NdjsonWriter(res);
     writer.start(SECURITY_HEADERS);
+    const task = lifecycle.taskSignal?.();
     try {
       const handling = bot.handle(request, {
-        signal: lifecycle.signal ? AbortSignal.any([controller.signal, lifecycle.signal]) : controller.signal,
+        signal: task ? AbortSignal.any([controller.signal, task.signal]) : controller.signal,
         onEvent: (event) => {
           if (event.type !== "final") writer.write(progressEvent(event));
         },
       });
       // Cut by shutdown, the stream still ends with a reply: the best one ready, or the restart note.
-      const reply = lifecycle.signal
-        ? await replyOrRestartNote(handling, lifecycle.signal, detectLanguage(requestText(request)))
+      const reply = task
+        ? await replyOrRestartNote(handling, task.signal, detectLanguage(requestText(request)))
         : await handling;
       const id = randomUUID();
       const web = toWebReply(reply, id);
@@ -227,6 +231,7 @@ export function mountPlayground(
       log.error({ err: error, requestId: request.requestId }, "playground answer failed");
       writer.write({ type: "error", message: "Sorry, something went wrong while answering." });
     } finally {
+      task?.done();
       writer.end();
     }
   };
