@@ -31,9 +31,15 @@ export interface HeapWatch {
  * compaction a collection frees the objects but hardly a page, and RSS stays where it was.
  * Compaction is asked for this collection only: V8's own keep their heuristics.
  */
-function v8Collect(): () => void {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
+function v8Collect(): (() => void) | undefined {
+  let gc: unknown;
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc");
+  } catch {
+    // A runtime that does not expose it: the watch stays off, V8's own collector does the job.
+  }
+  if (typeof gc !== "function") return undefined;
   return () => {
     v8.setFlagsFromString("--compact-on-every-full-gc");
     try {
@@ -62,13 +68,20 @@ export function watchHeap(options: HeapWatchOptions = {}): HeapWatch {
   const collect = options.collect ?? v8Collect();
   let { used: lastUsed, committed: baseline } = read();
   let collections = 0;
+  if (!collect) return { collections: 0, stop: () => {} };
   const timer = setInterval(() => {
     const { used, committed } = read();
     const still = Math.abs(used - lastUsed) < quiet;
     lastUsed = used;
     if (committed < baseline) baseline = committed;
     if (!still || committed - baseline < growth) return;
-    collect();
+    try {
+      collect();
+    } catch {
+      // Housekeeping, never a reason to stop serving: the watch stops instead.
+      clearInterval(timer);
+      return;
+    }
     collections++;
     ({ used: lastUsed, committed: baseline } = read());
   }, options.intervalMs ?? 250);

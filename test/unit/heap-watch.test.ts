@@ -91,4 +91,23 @@ describe("watchHeap", () => {
     await vi.waitFor(() => expect(watch?.collections).toBeGreaterThanOrEqual(1), { timeout: 5_000 });
     expect(committed()).toBeLessThan(grown - 16 * MB);
   });
+
+  it("stops watching, and the process goes on, if a collection fails", () => {
+    vi.useFakeTimers();
+    let size = 20 * MB;
+    let calls = 0;
+    watch = watchHeap({
+      heap: () => ({ used: size, committed: size }),
+      collect: () => {
+        calls++;
+        throw new Error("no collector here");
+      },
+      growthBytes: 4 * MB,
+      intervalMs: 250,
+    });
+    size = 40 * MB;
+    vi.advanceTimersByTime(2_000);
+    expect(calls).toBe(1);
+    expect(watch.collections).toBe(0);
+  });
 });
