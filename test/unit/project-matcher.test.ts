@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { editDistance, isOneEdit } from "../../src/core/knowledge/project-matcher.js";
+import { createTestBot } from "../helpers.js";
 
 /** A small deterministic generator, so a failure names the same words every run. */
 function words(seed: number, count: number): string[] {
@@ -36,5 +37,22 @@ describe("edit distance", () => {
       }
     // The words are close enough for the check to mean something.
     expect(ones).toBeGreaterThan(100);
+  });
+});
+
+describe("projects a text names", () => {
+  it("gives the same answer for a text scanned again, and a caller's changes stay its own", async () => {
+    const { matcher } = (await createTestBot()).index;
+    const sentence = "LocalAI appears by name, and so does a kubevrit typo.";
+    const first = matcher.mentionedIn(sentence);
+    expect(first.sort()).toEqual(["kubevirt", "localai"]);
+    first.push("kairos");
+    expect(matcher.mentionedIn(sentence).sort()).toEqual(["kubevirt", "localai"]);
+    // A veto is applied on every call, never served from what was scanned without one.
+    expect(matcher.mentionedIn("kubevrit", () => true)).toEqual([]);
+    expect(matcher.mentionedIn("kubevrit")).toEqual(["kubevirt"]);
+    // A long text is scanned as it comes, with the same result.
+    const long = `${"word ".repeat(200)}vcluster`;
+    expect(matcher.mentionedIn(long)).toEqual(["vcluster"]);
   });
 });

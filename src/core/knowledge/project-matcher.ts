@@ -67,6 +67,8 @@ const squash = (s: string) =>
 
 /** Enough for every sentence of a knowledge base of a few articles; then it starts over. */
 const MENTION_CACHE = 4_096;
+/** The longest text the memo keeps (a long sentence): at most ~4 MB in all. */
+const MENTION_CACHE_TEXT = 500;
 
 /** How many typos a name of this length tolerates. */
 const tolerance = (length: number) => (length >= 8 ? 2 : length >= 5 ? 1 : 0);
@@ -150,7 +152,8 @@ export class ProjectMatcher {
    * `isKnownWord` vetoes typo matches for real words ("cluster" is a word, not a typo of "vCluster").
    */
   mentionedIn(text: string, isKnownWord?: (word: string) => boolean): string[] {
-    if (isKnownWord) return this.scan(text, isKnownWord);
+    // Long texts (a conversation's context) are scanned as they come: the memo is for sentences.
+    if (isKnownWord || text.length > MENTION_CACHE_TEXT) return this.scan(text, isKnownWord ?? (() => false));
     // Without a veto the answer depends on the text alone, and the texts are mostly the knowledge
     // base's own sentences, scanned again for every answer that considers them.
     let found = this.mentions.get(text);
