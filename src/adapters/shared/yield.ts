@@ -44,7 +44,7 @@ export function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** How many steps are waiting for their turn (for the bench and tests). */
+/** How many steps are waiting for their turn (for tests: the queue empties and starts again). */
 export function stepsWaiting(): number {
   return waiting.length - head;
 }
